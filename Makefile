@@ -1,0 +1,151 @@
+# sspr - self-service password reset for Linux. See README.md.
+# Every library comes from pkg-config; the environment's CFLAGS, CPPFLAGS and
+# LDFLAGS are added (so dpkg-buildflags hardening applies).
+
+VERSION := 0.1.0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+# Lazy: pkg-config may not be installed until `make deps` has run.
+PAMDIR ?= $(shell pkg-config --variable=libdir pam)/security
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+WARN := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Werror
+BASE_CPPFLAGS := -I. -D_GNU_SOURCE -DSSPR_VERSION='"$(VERSION)"'
+
+B := build
+
+DAEMON_PKGS := libsystemd libsodium libcurl sqlite3 inih libcrypt
+TOOL_PKGS := inih libsystemd
+TEST_PKGS := check libpamtest libsodium libcurl sqlite3 inih libcrypt libsystemd
+
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
+pc_libs = $(shell $(PKG_CONFIG) --libs $(1))
+
+ALL_CFLAGS = $(WARN) $(BASE_CPPFLAGS) $(CPPFLAGS) $(CFLAGS)
+
+COMMON_SRC := $(wildcard common/*.c)
+SSPRD_SRC := $(filter-out ssprd/main.c,$(wildcard ssprd/*.c))
+PAM_SRC := $(wildcard pam_sspr/*.c)
+# The module links only what a login process needs.
+PAM_COMMON_SRC := common/proto.c common/client.c common/util.c
+
+COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
+SSPRD_OBJ := $(SSPRD_SRC:%.c=$(B)/obj/%.o)
+PAM_OBJ := $(PAM_SRC:%.c=$(B)/pic/%.o) $(PAM_COMMON_SRC:%.c=$(B)/pic/%.o)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/obj/%.o)
+INTEG_SRC := $(filter-out tests/integration/pam_testpw.c,$(wildcard tests/integration/*.c))
+INTEG_OBJ := $(INTEG_SRC:%.c=$(B)/obj/%.o)
+
+PROGRAMS := $(B)/ssprd $(B)/ssprctl $(B)/sspr
+MODULE := $(B)/pam_sspr.so
+TEST_BINS := $(B)/tests/unit $(B)/tests/integration $(B)/tests/pam_testpw.so
+
+.PHONY: all tests check demo deps install uninstall clean format lint-man
+all: $(PROGRAMS) $(MODULE)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(DAEMON_PKGS)) -MMD -MP -c $< -o $@
+
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC $(call pc_cflags,pam) -MMD -MP -c $< -o $@
+
+$(B)/ssprd: $(B)/obj/ssprd/main.o $(SSPRD_OBJ) $(COMMON_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(DAEMON_PKGS)) -lpthread
+
+$(B)/ssprctl: $(B)/obj/cli/ssprctl.o $(B)/obj/cli/term.o $(COMMON_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TOOL_PKGS))
+
+$(B)/sspr: $(B)/obj/cli/sspr.o $(B)/obj/cli/term.o $(COMMON_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TOOL_PKGS))
+
+$(MODULE): $(PAM_OBJ) pam_sspr/pam_sspr.map
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-z,defs -Wl,--version-script=pam_sspr/pam_sspr.map \
+		-o $@ $(PAM_OBJ) $(call pc_libs,pam)
+
+tests: $(TEST_BINS)
+
+$(B)/tests/unit: $(UNIT_OBJ) $(SSPRD_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TEST_PKGS)) -lpthread
+
+$(B)/tests/integration: $(INTEG_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TEST_PKGS)) -lpthread
+
+$(B)/tests/pam_testpw.so: tests/integration/pam_testpw.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-z,defs -o $@ $< $(call pc_libs,pam libcrypt)
+
+# --- Dependencies -----------------------------------------------------------
+# Debian packages needed to build, test and run the demo.
+DEB_DEPS := build-essential pkg-config libpam0g-dev libsystemd-dev libsodium-dev \
+	libcurl4-openssl-dev libsqlite3-dev libcrypt-dev libinih-dev check \
+	libpam-wrapper libpamtest0-dev libnss-wrapper pamtester python3 python3-aiosmtpd \
+	mandoc clang-format
+
+deps:
+	@missing=$$(for p in $(DEB_DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	missing=$$(echo $$missing); \
+	if [ "$$(id -u)" -eq 0 ]; then \
+		echo "deps: installing $$missing"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	else \
+		echo "deps: missing packages; run as root:"; \
+		echo "  apt-get install $$missing"; exit 1; \
+	fi
+
+# --- Tests and demo ---------------------------------------------------------
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all tests
+	@$(MAKE) --no-print-directory lint-man
+	tests/run-tests.sh
+
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all $(B)/tests/pam_testpw.so
+	tests/demo.sh
+
+lint-man:
+	@for f in man/*.[1-8]; do mandoc -T lint -W warning $$f || exit 1; done; echo "man pages: lint clean"
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# --- Install ----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PAMDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)
+	install -m 0755 $(B)/ssprd $(B)/ssprctl $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(B)/sspr $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_sspr.so
+	install -m 0644 man/sspr.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/pam_sspr.8 man/ssprd.8 man/ssprctl.8 $(DESTDIR)$(MANDIR)/man8/
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/sspr.conf ]; then \
+		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/sspr.conf"; \
+	else install -m 0644 conf/sspr.conf $(DESTDIR)$(SYSCONFDIR)/sspr.conf; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ssprd $(DESTDIR)$(SBINDIR)/ssprctl $(DESTDIR)$(BINDIR)/sspr \
+		$(DESTDIR)$(PAMDIR)/pam_sspr.so $(DESTDIR)$(MANDIR)/man5/sspr.conf.5 \
+		$(DESTDIR)$(MANDIR)/man8/pam_sspr.8 $(DESTDIR)$(MANDIR)/man8/ssprd.8 \
+		$(DESTDIR)$(MANDIR)/man8/ssprctl.8
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,42 @@
+/* Terminal side of the sspr and ssprctl dialogues. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "common/client.h"
+
+/* Ask on /dev/tty (stdin/stderr without a controlling terminal), echo off
+ * unless echo. *answer is malloc'd (free with secret_free). Returns 0,
+ * -ECANCELED on end of input, -E2BIG for a line over PROTO_MAX_ANSWER bytes,
+ * or negative errno. */
+int term_prompt(bool echo, const char *text, char **answer);
+
+/* One line of daemon text: info to stdout, errors to stderr. */
+void term_info(const char *text);
+void term_error(const char *text);
+
+/* client_ops over the functions above; userdata points to a struct term_seen. */
+struct term_seen {
+	bool any;   /* something from the daemon reached the user */
+	bool error; /* the daemon explained a failure itself */
+};
+extern const struct client_ops term_client_ops;
+
+/* Exit statuses shared by sspr and ssprctl (documented in their usage). */
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILED = 1,
+	CLI_EXIT_USAGE = 2, /* also invalid input and a broken config */
+	CLI_EXIT_UNREACHABLE = 3,
+	CLI_EXIT_DENIED = 4,
+};
+
+/* The socket to use: socket_opt when given, else [daemon] socket from
+ * config_path (or CONF_DEFAULT_PATH, which may be missing or unreadable:
+ * defaults then). *out is malloc'd. Prints why on stderr and returns an
+ * enum cli_exit; CLI_EXIT_OK on success. */
+int cli_socket_path(const char *prog, const char *config_path, const char *socket_opt, char **out);
+
+/* Connect, send req and relay the dialogue on the terminal. Returns the
+ * enum cli_exit the tool should exit with. */
+int cli_request(const char *prog, const char *socket_path, const struct proto_msg *req);

@@ -1,0 +1,55 @@
+/* /etc/sspr.conf: an INI file parsed with libinih. See sspr.conf(5). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONF_DEFAULT_PATH "/etc/sspr.conf"
+#define CONF_MAX_GROUPS 32
+
+enum hash_method {
+	HASH_YESCRYPT,
+	HASH_SHA512,
+};
+
+struct sspr_conf {
+	/* [general] */
+	bool enabled;
+	unsigned min_uid;
+	char *enabled_groups[CONF_MAX_GROUPS]; /* NULL-terminated; empty: all */
+	char *helpdesk;
+	/* [daemon] */
+	char *socket_path;
+	char *state_dir;
+	unsigned max_connections;  /* concurrent clients */
+	unsigned dialogue_timeout; /* seconds a whole dialogue may last */
+	unsigned answer_timeout;   /* seconds to wait for one answer */
+	/* [backend] */
+	char *backend_type; /* "shadow" */
+	char *shadow_file;
+	enum hash_method hash_method;
+	/* [methods] */
+	bool method_email;
+	unsigned required;
+	unsigned code_ttl;
+	unsigned code_attempts;
+	/* [email] */
+	char *smtp_url;
+	char *smtp_username;
+	char *smtp_password_file;
+	char *mail_from;
+	unsigned smtp_timeout; /* seconds for a whole SMTP transaction */
+	bool notify_on_reset;
+	/* [policy] */
+	unsigned min_length;
+};
+
+/* Set every key to its default (see sspr.conf(5)). */
+int conf_init_defaults(struct sspr_conf *c);
+
+/* Parse path over the defaults already in c. On error returns negative errno
+ * and writes "path:line: message" (or "path: message") into err. */
+int conf_load(struct sspr_conf *c, const char *path, char *err, size_t errsz);
+
+/* Free every string; NULL-safe; leaves c zeroed. */
+void conf_free(struct sspr_conf *c);

@@ -1,0 +1,26 @@
+/* Validation and masking of user-controlled identifiers. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define EMAIL_MAX 254
+#define USERNAME_MAX 32
+
+/* An addr-spec we are willing to put in an SMTP envelope and a header:
+ * local@domain, printable ASCII only (no CR, LF, NUL, controls, spaces,
+ * quotes, angle brackets, commas), dot-atom local part of at most 64 bytes,
+ * a domain of LDH labels with at least one dot, at most EMAIL_MAX bytes. */
+bool email_valid(const char *addr);
+
+/* "carol@example.org" -> "c***@e***.org". Returns 0, -EINVAL for an invalid
+ * address, -ENOBUFS when out is too small. */
+int email_mask(const char *addr, char *out, size_t outsz);
+
+/* A login name as shadow-utils accepts it (letters, digits, '_', '-', '.',
+ * a trailing '$'; not starting with '-'; at most USERNAME_MAX bytes). */
+bool username_valid(const char *name);
+
+/* Replace anything but printable ASCII with '?' and cut to outsz-1, for
+ * putting client-supplied strings (rhost, tty, service) in logs and mail. */
+void sanitize_for_log(const char *in, char *out, size_t outsz);

@@ -1,0 +1,17 @@
+/* What every part of ssprd shares while it runs. */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/conf.h"
+#include "ssprd/code.h"
+#include "ssprd/store.h"
+
+struct daemon_ctx {
+	struct sspr_conf conf;
+	struct store *store;
+	uint8_t code_key[CODE_KEY_SIZE];
+	uid_t uid; /* our own euid: peers with it (or root) may talk to us */
+	char hostname[256];
+};

@@ -1,0 +1,423 @@
+#include "ssprd/mail.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "common/validate.h"
+
+#define MAIL_MAX    (64 * 1024)
+#define SUBJECT_MAX 512
+#define BODY_MAX    (48 * 1024)
+/* RFC 5322 2.1.1: at most 998 characters per line, excluding CRLF. */
+#define LINE_MAX_OCTETS 998
+/* RFC 2047: an encoded-word is at most 75 characters. "=?UTF-8?B?" and "?="
+ * leave 63, i.e. 15 base64 quanta of 3 input bytes each. */
+#define EW_PREFIX	     "=?UTF-8?B?"
+#define EW_RAW_MAX	     45
+#define PASSWORD_MAX	     4096
+#define CONNECT_TIMEOUT	     10L
+#define DEFAULT_SMTP_TIMEOUT 60L
+
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+
+static int buf_append(struct buf *b, const char *s, size_t n)
+{
+	if (n > MAIL_MAX - b->len)
+		return -E2BIG;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *d = malloc(cap);
+		if (!d)
+			return -ENOMEM;
+		/* Copy rather than realloc so the old block, which holds the
+		 * code in the body, can be wiped before it is freed. */
+		if (b->data) {
+			memcpy(d, b->data, b->len);
+			secure_zero(b->data, b->cap);
+			free(b->data);
+		}
+		b->data = d;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+static int buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+static int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -E2BIG;
+	return buf_append(b, tmp, (size_t)n);
+}
+
+static void buf_wipe(struct buf *b)
+{
+	if (b->data) {
+		secure_zero(b->data, b->cap);
+		free(b->data);
+	}
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+/* strftime's %a and %b follow LC_TIME; RFC 5322 wants these English names. */
+static int format_date(time_t t, char *out, size_t outsz)
+{
+	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || tm.tm_wday < 0 || tm.tm_wday > 6 || tm.tm_mon < 0 ||
+	    tm.tm_mon > 11 || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
+		return -EINVAL;
+	int n = snprintf(out, outsz, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday],
+			 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec);
+	return (n < 0 || (size_t)n >= outsz) ? -EINVAL : 0;
+}
+
+static bool subject_needs_encoding(const char *s)
+{
+	/* "=?" in a plain subject would be read as the start of an
+	 * encoded-word by a receiving client. */
+	if (strstr(s, "=?"))
+		return true;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return true;
+	return false;
+}
+
+static int append_subject(struct buf *b, const char *subject)
+{
+	int r = buf_puts(b, "Subject: ");
+	if (r < 0)
+		return r;
+	if (!subject_needs_encoding(subject)) {
+		r = buf_puts(b, subject);
+		return r < 0 ? r : buf_puts(b, "\r\n");
+	}
+	const unsigned char *p = (const unsigned char *)subject;
+	size_t left = strlen(subject);
+	bool first = true;
+	while (left > 0) {
+		size_t n = left < EW_RAW_MAX ? left : EW_RAW_MAX;
+		/* Back off to a character boundary: an encoded-word must hold
+		 * whole characters (RFC 2047 5). The subject is valid UTF-8, so
+		 * a lead byte is found within 3 steps. */
+		while (n < left && (p[n] & 0xc0) == 0x80)
+			n--;
+		char b64[sodium_base64_ENCODED_LEN(EW_RAW_MAX, sodium_base64_VARIANT_ORIGINAL)];
+		sodium_bin2base64(b64, sizeof(b64), p, n, sodium_base64_VARIANT_ORIGINAL);
+		/* Folding between encoded-words keeps lines short; the
+		 * whitespace between adjacent encoded-words is not displayed. */
+		r = buf_printf(b, "%s" EW_PREFIX "%s?=", first ? "" : "\r\n ", b64);
+		if (r < 0)
+			return r;
+		first = false;
+		p += n;
+		left -= n;
+	}
+	return buf_puts(b, "\r\n");
+}
+
+static int append_body(struct buf *b, const char *body)
+{
+	const char *p = body;
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n > LINE_MAX_OCTETS)
+			return -EINVAL;
+		int r = buf_append(b, p, n);
+		if (r < 0)
+			return r;
+		if (!nl)
+			break;
+		r = buf_puts(b, "\r\n");
+		if (r < 0)
+			return r;
+		p = nl + 1;
+	}
+	/* SMTP DATA ends the message with CRLF.CRLF; a body without a final
+	 * line end would otherwise glue its last line to the terminator. */
+	if (b->len < 2 || memcmp(b->data + b->len - 2, "\r\n", 2) != 0)
+		return buf_puts(b, "\r\n");
+	return 0;
+}
+
+int mail_format(const char *from, const char *to, const char *subject, const char *body,
+		time_t date, char **out, size_t *out_len)
+{
+	if (!out || !subject || !body || !email_valid(from) || !email_valid(to))
+		return -EINVAL;
+	if (!utf8_text_valid(subject, strnlen(subject, SUBJECT_MAX + 1), SUBJECT_MAX, NULL))
+		return -EINVAL;
+	size_t body_len = strnlen(body, BODY_MAX + 1);
+	if (body_len > BODY_MAX)
+		return -E2BIG;
+	if (!utf8_text_valid(body, body_len, BODY_MAX, "\t\n"))
+		return -EINVAL;
+	if (sodium_init() < 0)
+		return -EIO;
+
+	char datestr[64];
+	int r = format_date(date, datestr, sizeof(datestr));
+	if (r < 0)
+		return r;
+	unsigned char rnd[16];
+	char hex[sizeof(rnd) * 2 + 1];
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+
+	struct buf b = {0};
+	/* One call per header: two addresses of EMAIL_MAX bytes would not
+	 * fit buf_printf's buffer together. */
+	r = buf_printf(&b, "Date: %s\r\n", datestr);
+	if (r >= 0)
+		r = buf_printf(&b, "Message-ID: <%s@%s>\r\n", hex, strchr(from, '@') + 1);
+	if (r >= 0)
+		r = buf_printf(&b, "From: %s\r\n", from);
+	if (r >= 0)
+		r = buf_printf(&b, "To: %s\r\n", to);
+	if (r >= 0)
+		r = append_subject(&b, subject);
+	if (r >= 0)
+		r = buf_puts(&b, "MIME-Version: 1.0\r\n"
+				 "Content-Type: text/plain; charset=UTF-8\r\n"
+				 "Content-Transfer-Encoding: 8bit\r\n"
+				 "\r\n");
+	if (r >= 0)
+		r = append_body(&b, body);
+	if (r >= 0) {
+		*out = b.data;
+		if (out_len)
+			*out_len = b.len;
+		b.data = NULL;
+	}
+	buf_wipe(&b);
+	return r < 0 ? r : 0;
+}
+
+static bool host_is_loopback(const char *host)
+{
+	if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
+		return true;
+	struct in_addr a4;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	char tmp[INET6_ADDRSTRLEN + 2];
+	size_t n = strlen(host);
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(tmp)) {
+		memcpy(tmp, host + 1, n - 2);
+		tmp[n - 2] = '\0';
+		host = tmp;
+	}
+	struct in6_addr a6;
+	if (inet_pton(AF_INET6, host, &a6) != 1)
+		return false;
+	return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+}
+
+/* Parses url with curl's own parser, so the host we judge is the host curl
+ * will connect to. *scheme_out (optional) receives the scheme to free with
+ * curl_free. */
+static int url_inspect(const char *url, char **scheme_out)
+{
+	if (!url)
+		return -EINVAL;
+	CURLU *u = curl_url();
+	if (!u)
+		return -ENOMEM;
+	char *host = NULL, *scheme = NULL;
+	int r = -EINVAL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+		goto out;
+	r = host_is_loopback(host) ? 1 : 0;
+	if (scheme_out) {
+		*scheme_out = scheme;
+		scheme = NULL;
+	}
+out:
+	curl_free(host);
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	return r;
+}
+
+int mail_url_is_loopback(const char *url)
+{
+	return url_inspect(url, NULL);
+}
+
+struct reader {
+	const char *data;
+	size_t len, pos;
+};
+
+static size_t read_cb(char *dst, size_t size, size_t nmemb, void *userp)
+{
+	struct reader *rd = userp;
+	size_t room = size * nmemb, n = rd->len - rd->pos;
+	if (n > room)
+		n = room;
+	memcpy(dst, rd->data + rd->pos, n);
+	rd->pos += n;
+	return n;
+}
+
+/* Builds the easy handle's options; the caller keeps ownership of the
+ * strings, which curl copies. */
+static int setup_handle(CURL *c, const struct sspr_conf *conf, bool require_tls,
+			const char *from_env, struct curl_slist *rcpt, struct reader *rd,
+			const char *password, char *errbuf)
+{
+	long timeout = conf->smtp_timeout ? (long)conf->smtp_timeout : DEFAULT_SMTP_TIMEOUT;
+	CURLcode e = CURLE_OK;
+#define SET(opt, val)                                                                              \
+	do {                                                                                       \
+		if (e == CURLE_OK)                                                                 \
+			e = curl_easy_setopt(c, opt, val);                                         \
+	} while (0)
+	SET(CURLOPT_ERRORBUFFER, errbuf);
+	SET(CURLOPT_URL, conf->smtp_url);
+	SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	/* No alarm() or signal handlers inside a threaded daemon; with the
+	 * threaded resolver (AsynchDNS) timeouts still cover name lookups. */
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
+	SET(CURLOPT_TIMEOUT, timeout);
+	SET(CURLOPT_MAIL_FROM, from_env);
+	SET(CURLOPT_MAIL_RCPT, rcpt);
+	SET(CURLOPT_READFUNCTION, read_cb);
+	SET(CURLOPT_READDATA, rd);
+	SET(CURLOPT_UPLOAD, 1L);
+	SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)rd->len);
+	if (require_tls) {
+		/* _ALL, never _TRY: a man in the middle could strip STARTTLS
+		 * from the EHLO reply and read the reset code. */
+		SET(CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+		SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	}
+	if (conf->smtp_username) {
+		SET(CURLOPT_USERNAME, conf->smtp_username);
+		SET(CURLOPT_PASSWORD, password);
+	}
+#undef SET
+	if (e != CURLE_OK) {
+		log_error("mail: cannot configure libcurl: %s", curl_easy_strerror(e));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int mail_send(const struct sspr_conf *conf, const char *to, const char *subject, const char *body)
+{
+	if (!conf || !conf->smtp_url || !conf->mail_from)
+		return -EINVAL;
+	char *msg = NULL, *scheme = NULL, *password = NULL;
+	size_t msg_len = 0;
+	struct curl_slist *rcpt = NULL;
+	CURL *c = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	char from_env[EMAIL_MAX + 3], rcpt_env[EMAIL_MAX + 3];
+	struct reader rd = {0};
+
+	int r = mail_format(conf->mail_from, to, subject, body, time(NULL), &msg, &msg_len);
+	if (r < 0) {
+		/* The address itself stays out of the log: it is user data
+		 * and may be exactly what made the message invalid. */
+		log_error("mail: cannot build message: %s", strerror(-r));
+		goto out;
+	}
+	r = url_inspect(conf->smtp_url, &scheme);
+	if (r < 0) {
+		log_error("mail: smtp_url cannot be parsed");
+		goto out;
+	}
+	bool loopback = r == 1;
+	if (strcasecmp(scheme, "smtp") != 0 && strcasecmp(scheme, "smtps") != 0) {
+		log_error("mail: smtp_url must use smtp:// or smtps://");
+		r = -EINVAL;
+		goto out;
+	}
+	/* smtps:// is TLS from the first byte; requiring it again is harmless
+	 * and keeps one rule: everything that leaves this host is encrypted. */
+	bool require_tls = !loopback || strcasecmp(scheme, "smtps") == 0;
+
+	if (conf->smtp_username) {
+		if (!conf->smtp_password_file) {
+			log_error("mail: smtp_username is set but smtp_password_file is not");
+			r = -EINVAL;
+			goto out;
+		}
+		r = read_secret_file(conf->smtp_password_file, PASSWORD_MAX, &password);
+		if (r < 0) {
+			log_error("mail: cannot read smtp_password_file: %s", strerror(-r));
+			goto out;
+		}
+	}
+
+	/* Both addresses passed email_valid, so they fit. */
+	snprintf(from_env, sizeof(from_env), "<%s>", conf->mail_from);
+	snprintf(rcpt_env, sizeof(rcpt_env), "<%s>", to);
+	r = -ENOMEM;
+	rcpt = curl_slist_append(NULL, rcpt_env);
+	c = curl_easy_init();
+	if (!rcpt || !c)
+		goto out;
+	rd.data = msg;
+	rd.len = msg_len;
+	r = setup_handle(c, conf, require_tls, from_env, rcpt, &rd, password, errbuf);
+	if (r < 0)
+		goto out;
+	CURLcode e = curl_easy_perform(c);
+	if (e != CURLE_OK) {
+		log_error("mail: delivery to a recipient at %s failed: %s", strchr(to, '@') + 1,
+			  errbuf[0] ? errbuf : curl_easy_strerror(e));
+		r = -EIO;
+		goto out;
+	}
+	r = 0;
+out:
+	/* curl keeps its own copy of the password until cleanup and frees it
+	 * without wiping; ours at least does not linger. */
+	curl_easy_cleanup(c);
+	curl_slist_free_all(rcpt);
+	curl_free(scheme);
+	secret_free(password);
+	if (msg) {
+		secure_zero(msg, msg_len);
+		free(msg);
+	}
+	return r;
+}

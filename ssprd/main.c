@@ -1,0 +1,162 @@
+/* ssprd: the sspr daemon. See ssprd(8). */
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "common/conf.h"
+#include "common/log.h"
+#include "ssprd/daemon.h"
+#include "ssprd/keyfile.h"
+#include "ssprd/listen.h"
+#include "ssprd/server.h"
+
+/* Exit statuses, see ssprd(8). */
+#define EXIT_CONFIG 2
+#define EXIT_RUNTIME 1
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: ssprd [--config PATH] [--check-config] [--debug] [--version]\n"
+		   "Self-service password reset daemon. See ssprd(8).\n");
+}
+
+static int make_state_dir(const char *dir)
+{
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return 0;
+}
+
+static int block_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	/* Blocked before any thread starts, so only the signalfd sees them. */
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'C'},
+		{"debug", no_argument, NULL, 'd'},	  {"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},	  {0},
+	};
+	const char *config = CONF_DEFAULT_PATH;
+	bool check_only = false, debug = false;
+	int o;
+	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'C':
+			check_only = true;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'V':
+			printf("ssprd %s\n", SSPR_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_CONFIG;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_CONFIG;
+	}
+	log_init("ssprd", debug ? LOG_DEBUG : LOG_INFO);
+
+	static struct daemon_ctx ctx;
+	char err[512];
+	if (conf_init_defaults(&ctx.conf) < 0 || conf_load(&ctx.conf, config, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ssprd: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	if (check_only) {
+		printf("%s: configuration OK\n", config);
+		conf_free(&ctx.conf);
+		return 0;
+	}
+
+	int status = EXIT_RUNTIME, listen_fd = -1, sig_fd = -1;
+	bool activated = false;
+	umask(077);
+	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("cannot initialise libsodium or libcurl");
+		goto out;
+	}
+	ctx.uid = geteuid();
+	if (gethostname(ctx.hostname, sizeof(ctx.hostname) - 1) < 0)
+		snprintf(ctx.hostname, sizeof(ctx.hostname), "localhost");
+	int r = make_state_dir(ctx.conf.state_dir);
+	if (r < 0) {
+		log_error("state directory %s: %s", ctx.conf.state_dir, strerror(-r));
+		goto out;
+	}
+	r = keyfile_load_or_create(ctx.conf.state_dir, ctx.code_key, sizeof(ctx.code_key));
+	if (r < 0) {
+		log_error("code key in %s: %s", ctx.conf.state_dir, strerror(-r));
+		goto out;
+	}
+	r = store_open(ctx.conf.state_dir, &ctx.store);
+	if (r < 0)
+		goto out;
+	sig_fd = block_signals();
+	if (sig_fd < 0) {
+		log_error("signals: %s", strerror(-sig_fd));
+		goto out;
+	}
+	listen_fd = listen_socket_open(ctx.conf.socket_path, &activated);
+	if (listen_fd < 0) {
+		log_error("socket %s: %s", ctx.conf.socket_path, strerror(-listen_fd));
+		goto out;
+	}
+	log_info("ssprd %s listening on %s%s", SSPR_VERSION, ctx.conf.socket_path,
+		 activated ? " (socket-activated)" : "");
+	sd_notify(0, "READY=1");
+	r = server_run(&ctx, listen_fd, sig_fd);
+	sd_notify(0, "STOPPING=1");
+	if (r == -EBUSY) {
+		/* Threads still hold the store: exit without tearing it down. */
+		listen_socket_close(listen_fd, ctx.conf.socket_path, activated);
+		_exit(EXIT_RUNTIME);
+	}
+	status = r < 0 ? EXIT_RUNTIME : 0;
+out:
+	listen_socket_close(listen_fd, ctx.conf.socket_path, activated);
+	if (sig_fd >= 0)
+		close(sig_fd);
+	store_close(ctx.store);
+	sodium_memzero(ctx.code_key, sizeof(ctx.code_key));
+	curl_global_cleanup();
+	conf_free(&ctx.conf);
+	log_info("stopped");
+	return status;
+}

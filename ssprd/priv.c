@@ -1,0 +1,90 @@
+#include "ssprd/priv.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "ssprd/pwhash.h"
+#include "ssprd/shadow.h"
+
+#define LOGIN_DEFS "/etc/login.defs"
+
+const char *account_state_name(enum account_state s)
+{
+	switch (s) {
+	case ACCOUNT_OK:
+		return "ok";
+	case ACCOUNT_NOT_FOUND:
+		return "not found";
+	case ACCOUNT_SYSTEM:
+		return "system account";
+	case ACCOUNT_LOCKED:
+		return "locked";
+	case ACCOUNT_EXPIRED:
+		return "expired";
+	}
+	return "unknown";
+}
+
+static long today(void)
+{
+	return (long)(time(NULL) / 86400);
+}
+
+int priv_account_state(const struct sspr_conf *conf, const char *user, enum account_state *out)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	int e = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
+	if (e != 0 && e != ENOENT && e != ESRCH)
+		return -e;
+	if (!res) {
+		*out = ACCOUNT_NOT_FOUND;
+		return 0;
+	}
+	if (pw.pw_uid == 0 || pw.pw_uid < conf->min_uid) {
+		*out = ACCOUNT_SYSTEM;
+		return 0;
+	}
+	struct shadow_entry sp = {0};
+	int r = shadow_read_entry(conf->shadow_file, user, &sp);
+	if (r == -ENOENT) {
+		*out = ACCOUNT_NOT_FOUND;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (sp.hash[0] == '!' || sp.hash[0] == '*')
+		*out = ACCOUNT_LOCKED;
+	else if (sp.expire >= 0 && sp.expire <= today())
+		*out = ACCOUNT_EXPIRED;
+	else
+		*out = ACCOUNT_OK;
+	shadow_entry_clear(&sp);
+	return 0;
+}
+
+int priv_set_password(const struct sspr_conf *conf, const char *user, const char *password)
+{
+	enum account_state st;
+	int r = priv_account_state(conf, user, &st);
+	if (r < 0)
+		return r;
+	if (st != ACCOUNT_OK)
+		return -EPERM;
+	char *hash = NULL;
+	r = pwhash_make(conf->hash_method, LOGIN_DEFS, password, &hash);
+	if (r < 0) {
+		log_error("hashing the new password for %s failed: %s", user, strerror(-r));
+		return r;
+	}
+	r = shadow_replace_hash(conf->shadow_file, user, hash, today());
+	secret_free(hash);
+	if (r < 0)
+		log_error("writing %s for %s failed: %s", conf->shadow_file, user, strerror(-r));
+	return r;
+}

@@ -1,0 +1,26 @@
+/*
+ * Everything that needs root, behind one narrow interface: reading an
+ * account's state from the password backend and writing a new password.
+ * Today it runs in-process; it is the seam where a privileged helper process
+ * will sit (see the hardening work), so callers must not assume more than
+ * these functions.
+ */
+#pragma once
+
+#include "common/conf.h"
+
+enum account_state {
+	ACCOUNT_OK,
+	ACCOUNT_NOT_FOUND, /* no passwd or shadow entry */
+	ACCOUNT_SYSTEM,	   /* root or uid below min_uid */
+	ACCOUNT_LOCKED,	   /* hash starts with '!' or '*' */
+	ACCOUNT_EXPIRED,   /* shadow account expiry date passed */
+};
+
+const char *account_state_name(enum account_state s);
+
+int priv_account_state(const struct sspr_conf *conf, const char *user, enum account_state *out);
+
+/* Hash and write password for user; re-checks the account state first and
+ * returns -EPERM unless it is ACCOUNT_OK. */
+int priv_set_password(const struct sspr_conf *conf, const char *user, const char *password);

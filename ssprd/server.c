@@ -1,0 +1,253 @@
+#include "ssprd/server.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "ssprd/admin.h"
+#include "ssprd/conn.h"
+#include "ssprd/dialogue.h"
+
+/* A client must say what it wants promptly. */
+#define FIRST_MESSAGE_TIMEOUT_MS 10000
+#define SHUTDOWN_WAIT_S 10
+
+struct server {
+	struct daemon_ctx *ctx;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	unsigned active;
+	int *fds; /* max_connections slots, -1 when free */
+};
+
+struct conn {
+	struct server *srv;
+	int fd;
+	unsigned slot;
+	struct ucred peer;
+};
+
+static int dialogue_send(void *userdata, enum proto_type type, const char *text)
+{
+	const struct conn *c = userdata;
+	return conn_send_text(c->fd, type, text);
+}
+
+static void run_reset(struct conn *c, const struct proto_msg *start)
+{
+	struct daemon_ctx *ctx = c->srv->ctx;
+	struct dialogue_request req = {start->field[0], start->field[1], start->field[2],
+				       start->field[3]};
+	struct dialogue *d = NULL;
+	if (dialogue_new(ctx, &req, dialogue_send, c, &d) < 0) {
+		/* An impossible user name gets the same ending as any other
+		 * refused account, without touching the backend. */
+		conn_send_end(c->fd, PROTO_STATUS_FAILED);
+		return;
+	}
+	int64_t deadline = now_ms() + (int64_t)ctx->conf.dialogue_timeout * 1000;
+	enum proto_status status = PROTO_STATUS_FAILED;
+	int r = dialogue_start(d);
+	while (r >= 0 && !dialogue_done(d)) {
+		int64_t left = deadline - now_ms();
+		int64_t wait = (int64_t)ctx->conf.answer_timeout * 1000;
+		if (left <= 0) {
+			log_info("reset dialogue for %s timed out", req.user);
+			r = -ETIMEDOUT;
+			break;
+		}
+		struct proto_msg m;
+		r = proto_read(c->fd, &m, (int)(left < wait ? left : wait));
+		if (r < 0)
+			break;
+		if (m.type == PROTO_ANSWER) {
+			r = dialogue_input(d, m.field[0]);
+		} else if (m.type == PROTO_CANCEL) {
+			status = PROTO_STATUS_CANCELLED;
+			r = -ECANCELED;
+		} else {
+			log_warning("client sent %s in a dialogue", proto_type_name(m.type));
+			r = -EPROTO;
+		}
+		proto_msg_clear(&m);
+	}
+	if (dialogue_done(d))
+		status = dialogue_status(d);
+	if (r == -ETIMEDOUT)
+		conn_send_text(c->fd, PROTO_ERROR, "Password recovery timed out.");
+	if (r != -ECONNRESET && r != -EPIPE)
+		conn_send_end(c->fd, status);
+	dialogue_free(d);
+}
+
+static void serve(struct conn *c)
+{
+	struct proto_msg m;
+	int r = proto_read(c->fd, &m, FIRST_MESSAGE_TIMEOUT_MS);
+	if (r < 0) {
+		if (r != -ECONNRESET)
+			log_warning("client (uid %u): %s", (unsigned)c->peer.uid, strerror(-r));
+		return;
+	}
+	switch (m.type) {
+	case PROTO_RESET_START:
+		/* Only the PAM module, running as root in login, sshd or su,
+		 * may start a reset: users are not given a way to drive
+		 * dialogues for other accounts. */
+		if (c->peer.uid != 0 && c->peer.uid != c->srv->ctx->uid) {
+			log_warning("uid %u may not start a reset dialogue", (unsigned)c->peer.uid);
+			conn_send_end(c->fd, PROTO_STATUS_DENIED);
+			break;
+		}
+		run_reset(c, &m);
+		break;
+	case PROTO_ADMIN_ENROLL:
+	case PROTO_ADMIN_SHOW:
+	case PROTO_USER_STATUS:
+		admin_handle(c->srv->ctx, c->fd, &c->peer, &m);
+		break;
+	default:
+		log_warning("client (uid %u) opened with %s", (unsigned)c->peer.uid,
+			    proto_type_name(m.type));
+		break;
+	}
+	proto_msg_clear(&m);
+}
+
+static void *conn_thread(void *arg)
+{
+	struct conn *c = arg;
+	struct server *srv = c->srv;
+	serve(c);
+	pthread_mutex_lock(&srv->lock);
+	close(c->fd);
+	srv->fds[c->slot] = -1;
+	srv->active--;
+	pthread_cond_broadcast(&srv->changed);
+	pthread_mutex_unlock(&srv->lock);
+	free(c);
+	return NULL;
+}
+
+static void accept_one(struct server *srv, int listen_fd)
+{
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_error("accept: %m");
+		return;
+	}
+	struct conn *c = calloc(1, sizeof(*c));
+	socklen_t len = sizeof(struct ucred);
+	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len) < 0) {
+		free(c);
+		close(fd);
+		return;
+	}
+	c->srv = srv;
+	c->fd = fd;
+	pthread_mutex_lock(&srv->lock);
+	unsigned max = srv->ctx->conf.max_connections;
+	if (srv->active >= max) {
+		pthread_mutex_unlock(&srv->lock);
+		log_warning("connection limit (%u) reached: refusing a client", max);
+		conn_send_end(fd, PROTO_STATUS_UNAVAILABLE);
+		close(fd);
+		free(c);
+		return;
+	}
+	for (c->slot = 0; srv->fds[c->slot] >= 0; c->slot++)
+		;
+	srv->fds[c->slot] = fd;
+	srv->active++;
+	pthread_mutex_unlock(&srv->lock);
+
+	pthread_attr_t attr;
+	pthread_t t;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int e = pthread_create(&t, &attr, conn_thread, c);
+	pthread_attr_destroy(&attr);
+	if (e != 0) {
+		log_error("pthread_create: %s", strerror(e));
+		pthread_mutex_lock(&srv->lock);
+		srv->fds[c->slot] = -1;
+		srv->active--;
+		pthread_mutex_unlock(&srv->lock);
+		close(fd);
+		free(c);
+	}
+}
+
+/* Wake every thread blocked on its client, then wait for them to finish. */
+static void stop_all(struct server *srv)
+{
+	pthread_mutex_lock(&srv->lock);
+	for (unsigned i = 0; i < srv->ctx->conf.max_connections; i++)
+		if (srv->fds[i] >= 0)
+			shutdown(srv->fds[i], SHUT_RDWR);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += SHUTDOWN_WAIT_S;
+	while (srv->active > 0)
+		if (pthread_cond_timedwait(&srv->changed, &srv->lock, &until) == ETIMEDOUT)
+			break;
+	if (srv->active > 0)
+		log_warning("%u client(s) still busy at shutdown", srv->active);
+	pthread_mutex_unlock(&srv->lock);
+}
+
+int server_run(struct daemon_ctx *ctx, int listen_fd, int sig_fd)
+{
+	/* On the heap: threads still busy after the shutdown wait keep
+	 * using it while the process exits. */
+	struct server *srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return -ENOMEM;
+	srv->ctx = ctx;
+	srv->fds = malloc(sizeof(int) * ctx->conf.max_connections);
+	if (!srv->fds) {
+		free(srv);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < ctx->conf.max_connections; i++)
+		srv->fds[i] = -1;
+	pthread_mutex_init(&srv->lock, NULL);
+	pthread_cond_init(&srv->changed, NULL);
+
+	for (;;) {
+		struct pollfd p[2] = {{.fd = listen_fd, .events = POLLIN},
+				      {.fd = sig_fd, .events = POLLIN}};
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll: %m");
+			break;
+		}
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
+				log_info("received signal %u: stopping", si.ssi_signo);
+			break;
+		}
+		if (p[0].revents & POLLIN)
+			accept_one(srv, listen_fd);
+	}
+	stop_all(srv);
+	if (srv->active == 0) {
+		pthread_cond_destroy(&srv->changed);
+		pthread_mutex_destroy(&srv->lock);
+		free(srv->fds);
+		free(srv);
+		return 0;
+	}
+	return -EBUSY;
+}

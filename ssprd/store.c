@@ -1,0 +1,361 @@
+#include "ssprd/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/log.h"
+#include "common/util.h"
+
+struct store {
+	sqlite3 *db;
+	pthread_mutex_t lock;
+};
+
+/* Migration N brings the schema from version N to N+1. Never edit a shipped
+ * entry: append a new one. */
+static const char *const migrations[] = {
+	"CREATE TABLE contacts ("
+	"  user TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  verified INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (user, kind));"
+	"CREATE TABLE codes ("
+	"  user TEXT NOT NULL,"
+	"  method TEXT NOT NULL,"
+	"  request BLOB NOT NULL,"
+	"  hash BLOB NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (user, method));"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX events_user ON events (user, event, time);",
+};
+
+static int sql_err(struct store *s, const char *what)
+{
+	log_error("store: %s: %s", what, sqlite3_errmsg(s->db));
+	return -EIO;
+}
+
+static int exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("store: %s", msg ? msg : "exec failed");
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+int store_schema_version(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -EIO;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(struct store *s)
+{
+	int v = store_schema_version(s);
+	if (v < 0)
+		return sql_err(s, "reading schema version");
+	if ((size_t)v > ARRAY_SIZE(migrations)) {
+		log_error("store: schema version %d is newer than this ssprd knows (%zu)", v,
+			  ARRAY_SIZE(migrations));
+		return -EPROTO;
+	}
+	for (size_t i = (size_t)v; i < ARRAY_SIZE(migrations); i++) {
+		char bump[64];
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %zu;", i + 1);
+		int r = exec(s, "BEGIN IMMEDIATE;");
+		if (r == 0)
+			r = exec(s, migrations[i]);
+		if (r == 0)
+			r = exec(s, bump);
+		if (r == 0)
+			r = exec(s, "COMMIT;");
+		if (r < 0) {
+			exec(s, "ROLLBACK;");
+			return r;
+		}
+		log_info("store: schema migrated to version %zu", i + 1);
+	}
+	return 0;
+}
+
+int store_open(const char *state_dir, struct store **out)
+{
+	char path[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir, STORE_DB_NAME) >= sizeof(path))
+		return -ENAMETOOLONG;
+	struct store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	pthread_mutex_init(&s->lock, NULL);
+	int r;
+	/* The database holds contact data and code hashes: owner only, and
+	 * the -wal/-shm files inherit this through the umask. */
+	mode_t old = umask(077);
+	int rc = sqlite3_open_v2(path, &s->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
+					 SQLITE_OPEN_NOFOLLOW,
+				 NULL);
+	umask(old);
+	if (rc != SQLITE_OK) {
+		log_error("store: cannot open %s: %s", path,
+			  s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		r = -EIO;
+		goto fail;
+	}
+	if (chmod(path, 0600) < 0) {
+		r = -errno;
+		log_error("store: chmod %s: %m", path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	/* secure_delete: deleted code hashes are overwritten, not left in
+	 * free pages. */
+	r = exec(s, "PRAGMA journal_mode = WAL;"
+		    "PRAGMA synchronous = FULL;"
+		    "PRAGMA secure_delete = ON;"
+		    "PRAGMA foreign_keys = ON;");
+	if (r < 0)
+		goto fail;
+	r = migrate(s);
+	if (r < 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return r;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close_v2(s->db);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+void store_lock(struct store *s)
+{
+	pthread_mutex_lock(&s->lock);
+}
+
+void store_unlock(struct store *s)
+{
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Errors are logged once here so callers only pass the code on. */
+static int prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+		return sql_err(s, "prepare");
+	return 0;
+}
+
+static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	int r = (rc == SQLITE_DONE) ? 0 : sql_err(s, what);
+	sqlite3_finalize(st);
+	return r;
+}
+
+void store_contact_clear(struct store_contact *c)
+{
+	if (!c)
+		return;
+	free(c->value);
+	memset(c, 0, sizeof(*c));
+}
+
+int store_contact_set(struct store *s, const char *user, const char *kind, const char *value,
+		      const char *source, int64_t now)
+{
+	sqlite3_stmt *st;
+	int r = prepare(s,
+			"INSERT INTO contacts (user, kind, value, source, created) "
+			"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user, kind) DO UPDATE SET "
+			"value = excluded.value, source = excluded.source, "
+			"created = excluded.created, verified = 0",
+			&st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now);
+	return step_done(s, st, "saving contact");
+}
+
+static void copy_text(char *dst, size_t dstsz, const unsigned char *src)
+{
+	snprintf(dst, dstsz, "%s", src ? (const char *)src : "");
+}
+
+int store_contact_get(struct store *s, const char *user, const char *kind,
+		      struct store_contact *out)
+{
+	sqlite3_stmt *st;
+	memset(out, 0, sizeof(*out));
+	int r = prepare(s,
+			"SELECT value, source, created, verified FROM contacts "
+			"WHERE user = ?1 AND kind = ?2",
+			&st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		out->value = strdup(v ? (const char *)v : "");
+		copy_text(out->kind, sizeof(out->kind), (const unsigned char *)kind);
+		copy_text(out->source, sizeof(out->source), sqlite3_column_text(st, 1));
+		out->created = sqlite3_column_int64(st, 2);
+		out->verified = sqlite3_column_int64(st, 3);
+		r = out->value ? 0 : -ENOMEM;
+	} else if (rc == SQLITE_DONE) {
+		r = -ENOENT;
+	} else {
+		r = sql_err(s, "reading contact");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_code_put(struct store *s, const char *user, const char *method,
+		   const struct store_code *c)
+{
+	sqlite3_stmt *st;
+	int r = prepare(s,
+			"INSERT OR REPLACE INTO codes (user, method, request, hash, expires, "
+			"attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			&st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, method, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, c->request, STORE_REQUEST_SIZE, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, c->hash, STORE_HASH_SIZE, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, c->expires);
+	sqlite3_bind_int(st, 6, (int)c->attempts);
+	return step_done(s, st, "saving code");
+}
+
+int store_code_get(struct store *s, const char *user, const char *method, struct store_code *out)
+{
+	sqlite3_stmt *st;
+	memset(out, 0, sizeof(*out));
+	int r = prepare(s,
+			"SELECT request, hash, expires, attempts FROM codes "
+			"WHERE user = ?1 AND method = ?2",
+			&st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, method, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		/* A row of the wrong shape is corruption: fail closed. */
+		if (sqlite3_column_bytes(st, 0) != STORE_REQUEST_SIZE ||
+		    sqlite3_column_bytes(st, 1) != STORE_HASH_SIZE) {
+			r = -EBADMSG;
+		} else {
+			memcpy(out->request, sqlite3_column_blob(st, 0), STORE_REQUEST_SIZE);
+			memcpy(out->hash, sqlite3_column_blob(st, 1), STORE_HASH_SIZE);
+			out->expires = sqlite3_column_int64(st, 2);
+			int a = sqlite3_column_int(st, 3);
+			out->attempts = a < 0 ? UINT_MAX : (unsigned)a;
+			r = 0;
+		}
+	} else if (rc == SQLITE_DONE) {
+		r = -ENOENT;
+	} else {
+		r = sql_err(s, "reading code");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_code_set_attempts(struct store *s, const char *user, const char *method,
+			    unsigned attempts)
+{
+	sqlite3_stmt *st;
+	int r = prepare(s, "UPDATE codes SET attempts = ?3 WHERE user = ?1 AND method = ?2", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, method, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, (int)attempts);
+	return step_done(s, st, "counting a code attempt");
+}
+
+int store_code_delete(struct store *s, const char *user, const char *method)
+{
+	sqlite3_stmt *st;
+	int r = prepare(s, "DELETE FROM codes WHERE user = ?1 AND method = ?2", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, method, -1, SQLITE_STATIC);
+	return step_done(s, st, "deleting code");
+}
+
+int store_event_add(struct store *s, const char *user, const char *event, const char *detail,
+		    int64_t now)
+{
+	sqlite3_stmt *st;
+	int r = prepare(s, "INSERT INTO events (time, user, event, detail) VALUES (?1, ?2, ?3, ?4)",
+			&st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, event, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_STATIC);
+	return step_done(s, st, "logging event");
+}
+
+int store_event_last(struct store *s, const char *user, const char *event, int64_t *when)
+{
+	sqlite3_stmt *st;
+	*when = 0;
+	int r = prepare(s, "SELECT max(time) FROM events WHERE user = ?1 AND event = ?2", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, event, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*when = sqlite3_column_int64(st, 0);
+	else
+		r = sql_err(s, "reading events");
+	sqlite3_finalize(st);
+	return r;
+}

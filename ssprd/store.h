@@ -1,0 +1,56 @@
+/* The sqlite store under state_dir: enrolled contact data, live codes and
+ * an event log. One connection shared by all dialogue threads; store_lock
+ * makes a read-modify-write sequence atomic. */
+#pragma once
+
+#include <stdint.h>
+
+#define STORE_DB_NAME "sspr.db"
+#define STORE_REQUEST_SIZE 16
+#define STORE_HASH_SIZE 32
+
+struct store;
+
+int store_open(const char *state_dir, struct store **out);
+void store_close(struct store *s);
+int store_schema_version(struct store *s);
+
+void store_lock(struct store *s);
+void store_unlock(struct store *s);
+
+struct store_contact {
+	char kind[16];	 /* "email" */
+	char *value;	 /* the address */
+	char source[16]; /* "admin" or "user" */
+	int64_t created; /* unix time */
+	int64_t verified; /* unix time, 0 when never */
+};
+void store_contact_clear(struct store_contact *c);
+
+/* Set user's contact of this kind (one per kind for now), replacing any. */
+int store_contact_set(struct store *s, const char *user, const char *kind, const char *value,
+		      const char *source, int64_t now);
+/* -ENOENT when none. */
+int store_contact_get(struct store *s, const char *user, const char *kind,
+		      struct store_contact *out);
+
+struct store_code {
+	uint8_t request[STORE_REQUEST_SIZE];
+	uint8_t hash[STORE_HASH_SIZE];
+	int64_t expires;
+	unsigned attempts;
+};
+
+/* Replace user's live code for method: older codes stop working. */
+int store_code_put(struct store *s, const char *user, const char *method,
+		   const struct store_code *c);
+int store_code_get(struct store *s, const char *user, const char *method, struct store_code *out);
+int store_code_set_attempts(struct store *s, const char *user, const char *method,
+			    unsigned attempts);
+int store_code_delete(struct store *s, const char *user, const char *method);
+
+/* Append to the event log (never secrets: the caller passes sanitized text). */
+int store_event_add(struct store *s, const char *user, const char *event, const char *detail,
+		    int64_t now);
+/* Time of the user's most recent event of this kind, 0 when none. */
+int store_event_last(struct store *s, const char *user, const char *event, int64_t *when);

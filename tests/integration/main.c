@@ -1,0 +1,20 @@
+/* Integration tests. Needs SSPR_TEST_RUN (an empty directory) and
+ * SSPR_BUILD; tests/run-tests.sh sets both. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "tests/integration/harness.h"
+#include "tests/integration/suites.h"
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	harness_init(argv);
+	SRunner *sr = srunner_create(reset_suite());
+	srunner_add_suite(sr, module_suite());
+	srunner_add_suite(sr, daemon_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

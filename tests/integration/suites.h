@@ -1,0 +1,6 @@
+#pragma once
+#include <check.h>
+
+Suite *reset_suite(void);  /* test_reset.c */
+Suite *module_suite(void); /* test_module.c */
+Suite *daemon_suite(void); /* test_daemon.c */

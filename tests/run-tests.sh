@@ -1,0 +1,17 @@
+#!/bin/sh
+# Runs the unit tests, then the integration tests under pam_wrapper and
+# nss_wrapper (no change to /etc). Called by `make check`.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+build="$top/build"
+run=$(mktemp -d /tmp/sspr-test.XXXXXX)
+# Tests also act as an unprivileged user, who must reach the socket.
+chmod 755 "$run"
+trap 'rm -rf "$run"' EXIT
+
+echo "== unit tests"
+"$build/tests/unit"
+
+echo "== integration tests (run directory $run)"
+# The binary re-executes itself under pam_wrapper and nss_wrapper.
+SSPR_TEST_RUN="$run" SSPR_BUILD="$build" "$build/tests/integration"

@@ -1,0 +1,21 @@
+/* Runs every unit-test suite; CK_RUN_SUITE=name runs one. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tests/unit/suites.h"
+
+int main(void)
+{
+	Suite *(*const suites[])(void) = {
+		proto_suite, conf_suite, validate_suite, util_suite, shadow_suite,
+		pwhash_suite, mail_suite, store_suite, code_suite,
+	};
+	SRunner *sr = srunner_create(NULL);
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		srunner_add_suite(sr, suites[i]());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,12 @@
+#pragma once
+#include <check.h>
+
+Suite *proto_suite(void);    /* test_proto.c */
+Suite *conf_suite(void);     /* test_conf.c */
+Suite *validate_suite(void); /* test_validate.c */
+Suite *util_suite(void);     /* test_util.c */
+Suite *shadow_suite(void);   /* test_shadow.c */
+Suite *pwhash_suite(void);   /* test_pwhash.c */
+Suite *mail_suite(void);     /* test_mail.c */
+Suite *store_suite(void);    /* test_store.c */
+Suite *code_suite(void);     /* test_code.c */
