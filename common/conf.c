@@ -252,23 +252,6 @@ static bool smtp_url_valid(const char *v, size_t max)
 	return true;
 }
 
-/* email_valid wants a dot in the domain; a local relay delivering to
- * "sspr@localhost" is still a sensible sender, so accept that one form. */
-static bool from_valid(const char *v)
-{
-	if (email_valid(v))
-		return true;
-	const char *at = strrchr(v, '@');
-	if (!at || strcasecmp(at + 1, "localhost") != 0)
-		return false;
-	size_t local = (size_t)(at - v);
-	if (local == 0 || local > 64)
-		return false;
-	char buf[96];
-	snprintf(buf, sizeof(buf), "%.*s@localhost.localdomain", (int)local, v);
-	return email_valid(buf);
-}
-
 static int oom(struct parser *p)
 {
 	p->r = -ENOMEM;
@@ -370,7 +353,7 @@ static bool string_ok(const struct conf_key *k, const char *v)
 	case CT_SMTP_URL:
 		return smtp_url_valid(v, k->max);
 	case CT_ADDRESS:
-		return from_valid(v);
+		return sender_valid(v);
 	default:
 		return false;
 	}

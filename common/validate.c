@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define EMAIL_LOCAL_MAX 64
 #define DNS_LABEL_MAX	63
@@ -131,4 +132,20 @@ void sanitize_for_log(const char *in, char *out, size_t outsz)
 		}
 	}
 	out[i] = '\0';
+}
+
+bool sender_valid(const char *addr)
+{
+	if (email_valid(addr))
+		return true;
+	const char *at = strrchr(addr, '@');
+	if (!at || strcasecmp(at + 1, "localhost") != 0)
+		return false;
+	size_t local = (size_t)(at - addr);
+	if (local == 0 || local > 64)
+		return false;
+	/* Same rules for the local part as any address. */
+	char buf[96];
+	snprintf(buf, sizeof(buf), "%.*s@localhost.localdomain", (int)local, addr);
+	return email_valid(buf);
 }

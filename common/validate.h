@@ -13,6 +13,10 @@
  * a domain of LDH labels with at least one dot, at most EMAIL_MAX bytes. */
 bool email_valid(const char *addr);
 
+/* A sender (From, MAIL FROM): any email_valid address, or local@localhost,
+ * which a local relay accepts although it has no dot in its domain. */
+bool sender_valid(const char *addr);
+
 /* "carol@example.org" -> "c***@e***.org". Returns 0, -EINVAL for an invalid
  * address, -ENOBUFS when out is too small. */
 int email_mask(const char *addr, char *out, size_t outsz);

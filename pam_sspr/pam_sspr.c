@@ -115,7 +115,12 @@ static int recover(pam_handle_t *pamh, int flags, const struct sspr_cfg *cfg, co
 		ret = PAM_AUTH_ERR;
 	else if (status == PROTO_STATUS_CANCELLED)
 		ret = PAM_IGNORE;
-	else
+	else if (status == PROTO_STATUS_UNAVAILABLE && !relay.shown) {
+		/* Refused before saying anything (connection limit): the
+		 * same as a daemon that is not there. */
+		say_unavailable(pamh, flags);
+		ret = PAM_IGNORE;
+	} else
 		/* Even after a successful reset the user logs in again with
 		 * the new password: a reset is never a login. */
 		ret = PAM_AUTH_ERR;

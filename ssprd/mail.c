@@ -176,7 +176,7 @@ static int append_body(struct buf *b, const char *body)
 int mail_format(const char *from, const char *to, const char *subject, const char *body,
 		time_t date, char **out, size_t *out_len)
 {
-	if (!out || !subject || !body || !email_valid(from) || !email_valid(to))
+	if (!out || !subject || !body || !sender_valid(from) || !email_valid(to))
 		return -EINVAL;
 	if (!utf8_text_valid(subject, strnlen(subject, SUBJECT_MAX + 1), SUBJECT_MAX, NULL))
 		return -EINVAL;

@@ -1,8 +1,10 @@
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/validate.h"
+#include "ssprd/mail.h"
 #include "tests/unit/suites.h"
 
 static const char *const valid_addrs[] = {
@@ -217,6 +219,27 @@ START_TEST(test_sanitize_for_log)
 }
 END_TEST
 
+START_TEST(test_sender_valid)
+{
+	ck_assert(sender_valid("sspr@localhost"));
+	ck_assert(sender_valid("sspr@LOCALHOST"));
+	ck_assert(sender_valid("sspr@example.org"));
+	ck_assert(!sender_valid("@localhost"));
+	ck_assert(!sender_valid("a b@localhost"));
+	ck_assert(!sender_valid("sspr@localhost\r\nRCPT TO:<x@y.org>"));
+	ck_assert(!sender_valid("sspr@otherhost"));
+	/* mail_format takes what the config takes. */
+	char *msg = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(mail_format("sspr@localhost", "carol@example.org", "s", "b\n", 0, &msg,
+				     &len),
+			 0);
+	ck_assert_ptr_nonnull(strstr(msg, "Message-ID: <"));
+	ck_assert_ptr_nonnull(strstr(msg, "@localhost>\r\n"));
+	free(msg);
+}
+END_TEST
+
 Suite *validate_suite(void)
 {
 	Suite *s = suite_create("validate");
@@ -228,6 +251,7 @@ Suite *validate_suite(void)
 	tcase_add_test(tc, test_email_valid_null_and_embedded_nul);
 	tcase_add_test(tc, test_email_valid_lengths);
 	tcase_add_test(tc, test_email_mask);
+	tcase_add_test(tc, test_sender_valid);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("names");
 	tcase_add_test(tc, test_username_valid);
