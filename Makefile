@@ -49,7 +49,7 @@ PROGRAMS := $(B)/ssprd $(B)/ssprctl $(B)/sspr
 MODULE := $(B)/pam_sspr.so
 TEST_BINS := $(B)/tests/unit $(B)/tests/integration $(B)/tests/pam_testpw.so
 
-.PHONY: all tests check demo deps install uninstall clean format lint-man
+.PHONY: all tests check demo deps install uninstall clean format format-check lint-man
 all: $(PROGRAMS) $(MODULE)
 
 $(B)/obj/%.o: %.c
@@ -92,7 +92,7 @@ $(B)/tests/pam_testpw.so: tests/integration/pam_testpw.c
 DEB_DEPS := build-essential pkg-config libpam0g-dev libsystemd-dev libsodium-dev \
 	libcurl4-openssl-dev libsqlite3-dev libcrypt-dev libinih-dev check \
 	libpam-wrapper libpamtest0-dev libnss-wrapper pamtester python3 python3-aiosmtpd \
-	mandoc clang-format
+	mandoc systemd binutils util-linux
 
 deps:
 	@missing=$$(for p in $(DEB_DEPS); do \
@@ -126,13 +126,18 @@ lint-man:
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
+format-check:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+
 # --- Install ----------------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PAMDIR) \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)
 	install -m 0755 $(B)/ssprd $(B)/ssprctl $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/sspr $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_sspr.so
+	install -m 0644 man/sspr.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/sspr.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/pam_sspr.8 man/ssprd.8 man/ssprctl.8 $(DESTDIR)$(MANDIR)/man8/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/sspr.conf ]; then \
@@ -141,7 +146,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ssprd $(DESTDIR)$(SBINDIR)/ssprctl $(DESTDIR)$(BINDIR)/sspr \
-		$(DESTDIR)$(PAMDIR)/pam_sspr.so $(DESTDIR)$(MANDIR)/man5/sspr.conf.5 \
+		$(DESTDIR)$(PAMDIR)/pam_sspr.so $(DESTDIR)$(MANDIR)/man1/sspr.1 \
+		$(DESTDIR)$(MANDIR)/man5/sspr.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/pam_sspr.8 $(DESTDIR)$(MANDIR)/man8/ssprd.8 \
 		$(DESTDIR)$(MANDIR)/man8/ssprctl.8
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #define CONF_DEFAULT_PATH "/etc/sspr.conf"
-#define CONF_MAX_GROUPS 32
+#define CONF_MAX_GROUPS	  32
 
 enum hash_method {
 	HASH_YESCRYPT,

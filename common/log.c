@@ -50,7 +50,7 @@ void log_msg(int priority, const char *fmt, ...)
 	va_end(ap);
 	if (log_to_journal && sd_journal_print(priority, "%s", buf) >= 0)
 		return;
-	static const char *const names[] = {"emerg", "alert", "crit",	"error",
+	static const char *const names[] = {"emerg",   "alert",	 "crit", "error",
 					    "warning", "notice", "info", "debug"};
 	fprintf(stderr, "%s: %s: %s\n", log_ident, names[priority & 7], buf);
 }

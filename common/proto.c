@@ -19,18 +19,20 @@ struct proto_spec {
 
 /* One row per message type: the decoder accepts exactly these shapes. */
 static const struct proto_spec specs[] = {
-	{PROTO_RESET_START, "RESET_START", 4,
-	 {PROTO_MAX_USER, PROTO_MAX_SERVICE, PROTO_MAX_RHOST, PROTO_MAX_TTY}},
-	{PROTO_ANSWER, "ANSWER", 1, {PROTO_MAX_ANSWER}},
-	{PROTO_CANCEL, "CANCEL", 0, {0}},
-	{PROTO_ADMIN_ENROLL, "ADMIN_ENROLL", 3, {PROTO_MAX_USER, 16, PROTO_MAX_VALUE}},
-	{PROTO_ADMIN_SHOW, "ADMIN_SHOW", 1, {PROTO_MAX_USER}},
-	{PROTO_USER_STATUS, "USER_STATUS", 0, {0}},
-	{PROTO_PROMPT_ECHO_ON, "PROMPT_ECHO_ON", 1, {PROTO_MAX_TEXT}},
-	{PROTO_PROMPT_ECHO_OFF, "PROMPT_ECHO_OFF", 1, {PROTO_MAX_TEXT}},
-	{PROTO_INFO, "INFO", 1, {PROTO_MAX_TEXT}},
-	{PROTO_ERROR, "ERROR", 1, {PROTO_MAX_TEXT}},
-	{PROTO_END, "END", 1, {2}},
+    {PROTO_RESET_START,
+     "RESET_START",
+     4,
+     {PROTO_MAX_USER, PROTO_MAX_SERVICE, PROTO_MAX_RHOST, PROTO_MAX_TTY}},
+    {PROTO_ANSWER, "ANSWER", 1, {PROTO_MAX_ANSWER}},
+    {PROTO_CANCEL, "CANCEL", 0, {0}},
+    {PROTO_ADMIN_ENROLL, "ADMIN_ENROLL", 3, {PROTO_MAX_USER, 16, PROTO_MAX_VALUE}},
+    {PROTO_ADMIN_SHOW, "ADMIN_SHOW", 1, {PROTO_MAX_USER}},
+    {PROTO_USER_STATUS, "USER_STATUS", 0, {0}},
+    {PROTO_PROMPT_ECHO_ON, "PROMPT_ECHO_ON", 1, {PROTO_MAX_TEXT}},
+    {PROTO_PROMPT_ECHO_OFF, "PROMPT_ECHO_OFF", 1, {PROTO_MAX_TEXT}},
+    {PROTO_INFO, "INFO", 1, {PROTO_MAX_TEXT}},
+    {PROTO_ERROR, "ERROR", 1, {PROTO_MAX_TEXT}},
+    {PROTO_END, "END", 1, {2}},
 };
 
 static const struct proto_spec *spec_of(unsigned type)
@@ -175,8 +177,8 @@ int proto_decode_header(const uint8_t hdr[PROTO_HEADER_SIZE], enum proto_type *t
 		return -EPROTO;
 	if (!spec_of(hdr[3]))
 		return -EPROTO;
-	uint32_t len = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 |
-		       hdr[7];
+	uint32_t len =
+	    (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
 	if (len > PROTO_MAX_BODY)
 		return -EMSGSIZE;
 	*type = (enum proto_type)hdr[3];
@@ -184,8 +186,7 @@ int proto_decode_header(const uint8_t hdr[PROTO_HEADER_SIZE], enum proto_type *t
 	return 0;
 }
 
-int proto_decode_body(enum proto_type type, const uint8_t *body, size_t len,
-		      struct proto_msg *out)
+int proto_decode_body(enum proto_type type, const uint8_t *body, size_t len, struct proto_msg *out)
 {
 	const struct proto_spec *s = spec_of(type);
 	memset(out, 0, sizeof(*out));

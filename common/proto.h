@@ -14,12 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_MAGIC0 'S'
-#define PROTO_MAGIC1 'P'
-#define PROTO_VERSION 1
+#define PROTO_MAGIC0	  'S'
+#define PROTO_MAGIC1	  'P'
+#define PROTO_VERSION	  1
 #define PROTO_HEADER_SIZE 8
-#define PROTO_MAX_BODY 8192
-#define PROTO_MAX_FIELDS 4
+#define PROTO_MAX_BODY	  8192
+#define PROTO_MAX_FIELDS  4
 
 enum proto_type {
 	/* client -> daemon */
@@ -28,7 +28,7 @@ enum proto_type {
 	PROTO_CANCEL = 3,	/* (no fields) */
 	PROTO_ADMIN_ENROLL = 4, /* user, kind ("email"), value */
 	PROTO_ADMIN_SHOW = 5,	/* user */
-	PROTO_USER_STATUS = 6, /* (no fields): the peer's own registration */
+	PROTO_USER_STATUS = 6,	/* (no fields): the peer's own registration */
 
 	/* daemon -> client */
 	PROTO_PROMPT_ECHO_ON = 64,
@@ -51,13 +51,13 @@ enum proto_status {
 };
 
 /* Limits on what a peer may send in each field. */
-#define PROTO_MAX_USER 256
+#define PROTO_MAX_USER	  256
 #define PROTO_MAX_SERVICE 64
-#define PROTO_MAX_RHOST 256
-#define PROTO_MAX_TTY 64
-#define PROTO_MAX_ANSWER 1024
-#define PROTO_MAX_TEXT 4096
-#define PROTO_MAX_VALUE 512
+#define PROTO_MAX_RHOST	  256
+#define PROTO_MAX_TTY	  64
+#define PROTO_MAX_ANSWER  1024
+#define PROTO_MAX_TEXT	  4096
+#define PROTO_MAX_VALUE	  512
 
 struct proto_msg {
 	enum proto_type type;
@@ -90,8 +90,7 @@ int proto_encode(const struct proto_msg *m, uint8_t *buf, size_t bufsz, size_t *
 int proto_decode_header(const uint8_t hdr[PROTO_HEADER_SIZE], enum proto_type *type,
 			uint32_t *body_len);
 /* Decode a body of the given type; -EPROTO on any malformation. */
-int proto_decode_body(enum proto_type type, const uint8_t *body, size_t len,
-		      struct proto_msg *out);
+int proto_decode_body(enum proto_type type, const uint8_t *body, size_t len, struct proto_msg *out);
 
 /* Blocking I/O on a stream socket with a deadline (timeout_ms < 0: none).
  * proto_read returns -ETIMEDOUT, -ECONNRESET on EOF, -EPROTO, -EMSGSIZE. */

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define EMAIL_MAX 254
+#define EMAIL_MAX    254
 #define USERNAME_MAX 32
 
 /* An addr-spec we are willing to put in an SMTP envelope and a header:

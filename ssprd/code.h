@@ -8,7 +8,7 @@
 
 #include "ssprd/store.h"
 
-#define CODE_DIGITS 6
+#define CODE_DIGITS   6
 #define CODE_KEY_SIZE 32
 
 enum code_result {

@@ -19,8 +19,8 @@
 #include "ssprd/policy.h"
 #include "ssprd/priv.h"
 
-#define METHOD_EMAIL "email"
-#define MAX_MENU_ERRORS 3
+#define METHOD_EMAIL	    "email"
+#define MAX_MENU_ERRORS	    3
 #define MAX_POLICY_REFUSALS 5
 
 enum dlg_state {
@@ -53,7 +53,7 @@ struct dialogue {
 };
 
 static int say(struct dialogue *d, enum proto_type type, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int say(struct dialogue *d, enum proto_type type, const char *fmt, ...)
 {
@@ -97,8 +97,8 @@ static void event(struct dialogue *d, const char *what)
 	store_event_add(d->ctx->store, d->user, what, detail, (int64_t)time(NULL));
 }
 
-int dialogue_new(struct daemon_ctx *ctx, const struct dialogue_request *req,
-		 dialogue_send_fn send, void *userdata, struct dialogue **out)
+int dialogue_new(struct daemon_ctx *ctx, const struct dialogue_request *req, dialogue_send_fn send,
+		 void *userdata, struct dialogue **out)
 {
 	if (!username_valid(req->user))
 		return -EINVAL;
@@ -263,7 +263,8 @@ static int on_code(struct dialogue *d, const char *a)
 	case CODE_OK:
 		event(d, "verified");
 		log_info("reset for %s: email code verified", d->user);
-		r = say(d, PROTO_INFO, "Code accepted. Choose a new password (at least %u characters).",
+		r = say(d, PROTO_INFO,
+			"Code accepted. Choose a new password (at least %u characters).",
 			c->min_length);
 		return r < 0 ? r : ask_new_password(d);
 	case CODE_WRONG:
@@ -273,8 +274,9 @@ static int on_code(struct dialogue *d, const char *a)
 		return r < 0 ? r : say(d, PROTO_PROMPT_ECHO_ON, "Enter the code: ");
 	case CODE_EXPIRED:
 		log_info("reset for %s: code expired", d->user);
-		return finish(d, PROTO_STATUS_FAILED,
-			      "The code has expired. Start password recovery again to get a new one.");
+		return finish(
+		    d, PROTO_STATUS_FAILED,
+		    "The code has expired. Start password recovery again to get a new one.");
 	case CODE_EXHAUSTED:
 		event(d, "code_exhausted");
 		log_info("reset for %s: too many wrong codes", d->user);

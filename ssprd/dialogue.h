@@ -25,8 +25,8 @@ struct dialogue_request {
 	const char *tty;
 };
 
-int dialogue_new(struct daemon_ctx *ctx, const struct dialogue_request *req,
-		 dialogue_send_fn send, void *userdata, struct dialogue **out);
+int dialogue_new(struct daemon_ctx *ctx, const struct dialogue_request *req, dialogue_send_fn send,
+		 void *userdata, struct dialogue **out);
 void dialogue_free(struct dialogue *d);
 
 /* Emit the first prompt. */

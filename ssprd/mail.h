@@ -18,8 +18,7 @@ int mail_format(const char *from, const char *to, const char *subject, const cha
  * host other than loopback requires STARTTLS; smtps:// is TLS from the
  * start. Connect timeout 10 s, total conf->smtp_timeout. Logs failures
  * (never the body). 0 or negative errno (-EIO for a delivery failure). */
-int mail_send(const struct sspr_conf *conf, const char *to, const char *subject,
-	      const char *body);
+int mail_send(const struct sspr_conf *conf, const char *to, const char *subject, const char *body);
 
 /* True when a URL's host is loopback (localhost, 127.0.0.0/8, ::1). */
 int mail_url_is_loopback(const char *url);

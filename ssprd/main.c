@@ -20,7 +20,7 @@
 #include "ssprd/server.h"
 
 /* Exit statuses, see ssprd(8). */
-#define EXIT_CONFIG 2
+#define EXIT_CONFIG  2
 #define EXIT_RUNTIME 1
 
 static void usage(FILE *f)
@@ -58,9 +58,9 @@ static int block_signals(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'C'},
-		{"debug", no_argument, NULL, 'd'},	  {"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},	  {0},
+	    {"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'C'},
+	    {"debug", no_argument, NULL, 'd'},	      {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},	      {0},
 	};
 	const char *config = CONF_DEFAULT_PATH;
 	bool check_only = false, debug = false;
@@ -95,7 +95,8 @@ int main(int argc, char **argv)
 
 	static struct daemon_ctx ctx;
 	char err[512];
-	if (conf_init_defaults(&ctx.conf) < 0 || conf_load(&ctx.conf, config, err, sizeof(err)) < 0) {
+	if (conf_init_defaults(&ctx.conf) < 0 ||
+	    conf_load(&ctx.conf, config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ssprd: %s\n", err);
 		return EXIT_CONFIG;
 	}

@@ -13,8 +13,8 @@ size_t utf8_length(const char *s)
 	return n;
 }
 
-int policy_check(const struct sspr_conf *conf, const char *user, const char *password,
-		 char *reason, size_t reasonsz)
+int policy_check(const struct sspr_conf *conf, const char *user, const char *password, char *reason,
+		 size_t reasonsz)
 {
 	if (strlen(password) > POLICY_MAX_BYTES) {
 		snprintf(reason, reasonsz, "The password is too long (at most %d bytes).",

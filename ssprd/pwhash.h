@@ -7,8 +7,7 @@
  * SHA_CRYPT_MIN/MAX_ROUNDS) when that file exists and sets it, else the
  * library default. Never returns a failure token as a hash: 0 and *out set
  * (free with secret_free), or negative errno. */
-int pwhash_make(enum hash_method method, const char *login_defs, const char *password,
-		char **out);
+int pwhash_make(enum hash_method method, const char *login_defs, const char *password, char **out);
 
 /* 0 when password matches hash, -EACCES when not, -EINVAL for a hash crypt
  * cannot use. Compares in constant time. */

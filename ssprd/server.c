@@ -18,7 +18,7 @@
 
 /* A client must say what it wants promptly. */
 #define FIRST_MESSAGE_TIMEOUT_MS 10000
-#define SHUTDOWN_WAIT_S 10
+#define SHUTDOWN_WAIT_S		 10
 
 struct server {
 	struct daemon_ctx *ctx;

@@ -7,8 +7,8 @@
 
 struct shadow_entry {
 	char *name;
-	char *hash;   /* secret-ish: freed with secret_free */
-	long lastchg; /* days since epoch, -1 when empty */
+	char *hash;			    /* secret-ish: freed with secret_free */
+	long lastchg;			    /* days since epoch, -1 when empty */
 	long min, max, warn, inact, expire; /* -1 when empty */
 };
 
@@ -20,8 +20,7 @@ void shadow_entry_clear(struct shadow_entry *e);
  * lckpwdf() when path is /etc/shadow, else an fcntl lock on "<path>.lock".
  * The new file replaces the old one atomically; on any error the old file is
  * untouched and no temp file is left. -ENOENT when the user has no entry. */
-int shadow_replace_hash(const char *path, const char *user, const char *new_hash,
-			long lastchg_day);
+int shadow_replace_hash(const char *path, const char *user, const char *new_hash, long lastchg_day);
 
 /* For tests: make the next shadow_replace_hash fail just before rename. */
 void shadow_test_fail_before_rename(bool on);

@@ -21,29 +21,29 @@ struct store {
 /* Migration N brings the schema from version N to N+1. Never edit a shipped
  * entry: append a new one. */
 static const char *const migrations[] = {
-	"CREATE TABLE contacts ("
-	"  user TEXT NOT NULL,"
-	"  kind TEXT NOT NULL,"
-	"  value TEXT NOT NULL,"
-	"  source TEXT NOT NULL,"
-	"  created INTEGER NOT NULL,"
-	"  verified INTEGER NOT NULL DEFAULT 0,"
-	"  PRIMARY KEY (user, kind));"
-	"CREATE TABLE codes ("
-	"  user TEXT NOT NULL,"
-	"  method TEXT NOT NULL,"
-	"  request BLOB NOT NULL,"
-	"  hash BLOB NOT NULL,"
-	"  expires INTEGER NOT NULL,"
-	"  attempts INTEGER NOT NULL DEFAULT 0,"
-	"  PRIMARY KEY (user, method));"
-	"CREATE TABLE events ("
-	"  id INTEGER PRIMARY KEY,"
-	"  time INTEGER NOT NULL,"
-	"  user TEXT NOT NULL,"
-	"  event TEXT NOT NULL,"
-	"  detail TEXT NOT NULL DEFAULT '');"
-	"CREATE INDEX events_user ON events (user, event, time);",
+    "CREATE TABLE contacts ("
+    "  user TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  verified INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (user, kind));"
+    "CREATE TABLE codes ("
+    "  user TEXT NOT NULL,"
+    "  method TEXT NOT NULL,"
+    "  request BLOB NOT NULL,"
+    "  hash BLOB NOT NULL,"
+    "  expires INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (user, method));"
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  time INTEGER NOT NULL,"
+    "  user TEXT NOT NULL,"
+    "  event TEXT NOT NULL,"
+    "  detail TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX events_user ON events (user, event, time);",
 };
 
 static int sql_err(struct store *s, const char *what)
@@ -117,8 +117,8 @@ int store_open(const char *state_dir, struct store **out)
 	 * the -wal/-shm files inherit this through the umask. */
 	mode_t old = umask(077);
 	int rc = sqlite3_open_v2(path, &s->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
-					 SQLITE_OPEN_NOFOLLOW,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
 				 NULL);
 	umask(old);
 	if (rc != SQLITE_OK) {

@@ -5,9 +5,9 @@
 
 #include <stdint.h>
 
-#define STORE_DB_NAME "sspr.db"
+#define STORE_DB_NAME	   "sspr.db"
 #define STORE_REQUEST_SIZE 16
-#define STORE_HASH_SIZE 32
+#define STORE_HASH_SIZE	   32
 
 struct store;
 
@@ -19,10 +19,10 @@ void store_lock(struct store *s);
 void store_unlock(struct store *s);
 
 struct store_contact {
-	char kind[16];	 /* "email" */
-	char *value;	 /* the address */
-	char source[16]; /* "admin" or "user" */
-	int64_t created; /* unix time */
+	char kind[16];	  /* "email" */
+	char *value;	  /* the address */
+	char source[16];  /* "admin" or "user" */
+	int64_t created;  /* unix time */
 	int64_t verified; /* unix time, 0 when never */
 };
 void store_contact_clear(struct store_contact *c);

@@ -237,19 +237,28 @@ void world_start(const struct world_opts *o)
 		   make_hash(OLD_PASSWORD), make_hash(OLD_PASSWORD), make_hash(OLD_PASSWORD),
 		   make_hash(OLD_PASSWORD), make_hash(OLD_PASSWORD), today - 1);
 	smtp_port = free_port();
-	write_file(run_path("sspr.conf"), 0644,
-		   "[general]\nhelpdesk = Call the IT helpdesk at 555-0100.\n"
-		   "[daemon]\nsocket = %s\nstate_dir = %s\n"
-		   "[backend]\nshadow_file = %s\n"
-		   "[methods]\ncode_ttl = %u\ncode_attempts = %u\n"
-		   "[email]\nsmtp_url = smtp://127.0.0.1:%d\nfrom = sspr@example.org\ntimeout = 10\n",
-		   run_path("ssprd.sock"), run_path("state"), run_path("shadow"),
-		   o && o->code_ttl ? o->code_ttl : 600, o && o->code_attempts ? o->code_attempts : 5,
-		   smtp_port);
+	write_file(
+	    run_path("sspr.conf"), 0644,
+	    "[general]\nhelpdesk = Call the IT helpdesk at 555-0100.\n"
+	    "[daemon]\nsocket = %s\nstate_dir = %s\n"
+	    "[backend]\nshadow_file = %s\n"
+	    "[methods]\ncode_ttl = %u\ncode_attempts = %u\n"
+	    "[email]\nsmtp_url = smtp://127.0.0.1:%d\nfrom = sspr@example.org\ntimeout = 10\n",
+	    run_path("ssprd.sock"), run_path("state"), run_path("shadow"),
+	    o && o->code_ttl ? o->code_ttl : 600, o && o->code_attempts ? o->code_attempts : 5,
+	    smtp_port);
 	char port[16];
 	snprintf(port, sizeof(port), "127.0.0.1:%d", smtp_port);
-	char *smtp_argv[] = {"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", port, "-c",
-			     "aiosmtpd.handlers.Mailbox", (char *)run_path("Maildir"), NULL};
+	char *smtp_argv[] = {"/usr/bin/python3",
+			     "-m",
+			     "aiosmtpd",
+			     "-n",
+			     "-l",
+			     port,
+			     "-c",
+			     "aiosmtpd.handlers.Mailbox",
+			     (char *)run_path("Maildir"),
+			     NULL};
 	smtp_pid = spawn(run_path("smtp.log"), smtp_argv);
 	for (int i = 0; i < 100 && !tcp_ready(smtp_port); i++)
 		usleep(50000);

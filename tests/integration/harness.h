@@ -9,7 +9,7 @@
 
 #define OLD_PASSWORD "Old-password-1"
 #define NEW_PASSWORD "New-password-42"
-#define SERVICE "sspr-test"
+#define SERVICE	     "sspr-test"
 
 struct world_opts {
 	unsigned code_ttl;	/* 0: default 600 */
@@ -31,8 +31,8 @@ void world_stop(void);
 
 /* Scripted conversation. Answers are used in order for prompts; tokens:
  * "@CODE" the code from the newest code mail, "@WRONG" a wrong code,
- * "@LATE" sleep 2.5 s then the code, "@PREV" the code of the mail before. Every message is appended to
- * transcript as "P:", "I:" or "E:" lines. */
+ * "@LATE" sleep 2.5 s then the code, "@PREV" the code of the mail before. Every message is appended
+ * to transcript as "P:", "I:" or "E:" lines. */
 struct convo {
 	const char *answers[32];
 	size_t next;

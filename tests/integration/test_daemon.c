@@ -59,12 +59,13 @@ START_TEST(ssprctl_show_and_enroll)
 	ck_assert_msg(st == 0 && strstr(out, "not registered"), "%d %s", st, out);
 	st = run_cmd(out, sizeof(out), "%s/ssprctl --config %s show ghost 2>&1", build(), conf);
 	ck_assert_int_eq(st, 2);
-	st = run_cmd(out, sizeof(out),
-		     "%s/ssprctl --config %s enroll dave --email 'd@x.org\r\nRCPT TO:<e@y.org>' 2>&1",
-		     build(), conf);
+	st = run_cmd(
+	    out, sizeof(out),
+	    "%s/ssprctl --config %s enroll dave --email 'd@x.org\r\nRCPT TO:<e@y.org>' 2>&1",
+	    build(), conf);
 	ck_assert_int_eq(st, 2);
-	st = run_cmd(out, sizeof(out), "%s/ssprctl --config %s enroll dave --email dave@example.net",
-		     build(), conf);
+	st = run_cmd(out, sizeof(out),
+		     "%s/ssprctl --config %s enroll dave --email dave@example.net", build(), conf);
 	ck_assert_int_eq(st, 0);
 	st = run_cmd(out, sizeof(out), "%s/ssprctl --config %s show dave 2>&1", build(), conf);
 	ck_assert_msg(st == 0 && strstr(out, "d***@e***.net"), "%d %s", st, out);
@@ -94,7 +95,8 @@ START_TEST(non_root_peer_is_refused)
 		int fd = connect_daemon();
 		struct proto_msg m;
 		const char *f[] = {"carol", "login", "", "tty1"};
-		if (proto_msg_build(&m, PROTO_RESET_START, 4, f) < 0 || proto_write(fd, &m, 2000) < 0)
+		if (proto_msg_build(&m, PROTO_RESET_START, 4, f) < 0 ||
+		    proto_write(fd, &m, 2000) < 0)
 			_exit(11);
 		proto_msg_clear(&m);
 		enum proto_status status;
@@ -107,8 +109,9 @@ START_TEST(non_root_peer_is_refused)
 	ck_assert_int_eq(WEXITSTATUS(st), 0);
 	/* The admin tool says so with its own exit status. */
 	char out[1024];
-	int rc = run_cmd(out, sizeof(out), "setpriv --reuid=65534 --regid=65534 --clear-groups "
-					   "%s/ssprctl --config %s show carol 2>&1",
+	int rc = run_cmd(out, sizeof(out),
+			 "setpriv --reuid=65534 --regid=65534 --clear-groups "
+			 "%s/ssprctl --config %s show carol 2>&1",
 			 build(), run_path("sspr.conf"));
 	ck_assert_msg(rc == 4, "%d %s", rc, out);
 }

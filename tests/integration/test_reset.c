@@ -7,7 +7,7 @@
 #include "tests/integration/harness.h"
 #include "tests/integration/suites.h"
 
-#define CODE_SUBJECT "Your password reset code"
+#define CODE_SUBJECT   "Your password reset code"
 #define NOTICE_SUBJECT "Your password was reset"
 
 static void start_default(void)
@@ -68,7 +68,7 @@ END_TEST
 START_TEST(wrong_code_then_right)
 {
 	struct convo c = {
-		.answers = {"", "y", "1", "@WRONG", "@CODE", NEW_PASSWORD, NEW_PASSWORD, ""}};
+	    .answers = {"", "y", "1", "@WRONG", "@CODE", NEW_PASSWORD, NEW_PASSWORD, ""}};
 	ck_assert_int_eq(pam_run(SERVICE, "carol", &c), PAM_AUTH_ERR);
 	assert_has(&c, "E:That code is not correct. 4 tries left.");
 	assert_has(&c, "P:Your password has been reset.");
@@ -178,7 +178,7 @@ START_TEST(new_code_replaces_old)
 	ck_assert_int_ne(pam_run(SERVICE, "carol", &first), PAM_SUCCESS);
 	ck_assert_int_eq(mail_count(CODE_SUBJECT, 1, 0), 1);
 	struct convo second = {
-		.answers = {"", "y", "1", "@PREV", "@CODE", NEW_PASSWORD, NEW_PASSWORD, ""}};
+	    .answers = {"", "y", "1", "@PREV", "@CODE", NEW_PASSWORD, NEW_PASSWORD, ""}};
 	ck_assert_int_eq(pam_run(SERVICE, "carol", &second), PAM_AUTH_ERR);
 	ck_assert_int_eq(mail_count(CODE_SUBJECT, 2, 0), 2);
 	assert_has(&second, "E:That code is not correct. 4 tries left.");

@@ -108,7 +108,7 @@ START_TEST(bound_to_user_and_request)
 	ck_assert_int_eq(code_issue(st, key, "carol", "email", req, 600, 1000, code), 0);
 	/* Another dialogue (request) for carol cannot use carol's code. */
 	ck_assert_int_eq(
-		code_check(st, key, "carol", "email", other_req, code, 3, 1001, &res, &left), 0);
+	    code_check(st, key, "carol", "email", other_req, code, 3, 1001, &res, &left), 0);
 	ck_assert_int_eq(res, CODE_MISSING);
 	/* Nor can bob. */
 	ck_assert_int_eq(code_check(st, key, "bob", "email", req, code, 3, 1001, &res, &left), 0);

@@ -38,16 +38,16 @@ START_TEST(round_trip_every_type)
 		unsigned n;
 		const char *f[4];
 	} cases[] = {
-		{PROTO_RESET_START, 4, {"carol", "sshd", "192.0.2.7", "ssh"}},
-		{PROTO_ANSWER, 1, {"pässwörd 密碼"}},
-		{PROTO_CANCEL, 0, {NULL}},
-		{PROTO_ADMIN_ENROLL, 3, {"carol", "email", "carol@example.org"}},
-		{PROTO_ADMIN_SHOW, 1, {"carol"}},
-		{PROTO_USER_STATUS, 0, {NULL}},
-		{PROTO_PROMPT_ECHO_ON, 1, {"Menu\n  1) Email\nChoose: "}},
-		{PROTO_PROMPT_ECHO_OFF, 1, {"New password: "}},
-		{PROTO_INFO, 1, {"info\twith tab"}},
-		{PROTO_ERROR, 1, {""}},
+	    {PROTO_RESET_START, 4, {"carol", "sshd", "192.0.2.7", "ssh"}},
+	    {PROTO_ANSWER, 1, {"pässwörd 密碼"}},
+	    {PROTO_CANCEL, 0, {NULL}},
+	    {PROTO_ADMIN_ENROLL, 3, {"carol", "email", "carol@example.org"}},
+	    {PROTO_ADMIN_SHOW, 1, {"carol"}},
+	    {PROTO_USER_STATUS, 0, {NULL}},
+	    {PROTO_PROMPT_ECHO_ON, 1, {"Menu\n  1) Email\nChoose: "}},
+	    {PROTO_PROMPT_ECHO_OFF, 1, {"New password: "}},
+	    {PROTO_INFO, 1, {"info\twith tab"}},
+	    {PROTO_ERROR, 1, {""}},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct proto_msg m, d;
@@ -156,8 +156,8 @@ START_TEST(malformed_frames)
 	memset(body + 2, 'a', PROTO_MAX_USER + 1);
 	ck_assert_int_eq(proto_decode_body(PROTO_ADMIN_SHOW, body, sizeof(body), &d), -EPROTO);
 	/* NUL, control characters, invalid and overlong UTF-8 */
-	static const char *const bad[] = {"ca\0ol", "ca\nol", "ca\x1bol", "ca\xffol",
-					  "\xc0\xaf", "\xed\xa0\x80"};
+	static const char *const bad[] = {"ca\0ol",   "ca\nol",	  "ca\x1bol",
+					  "ca\xffol", "\xc0\xaf", "\xed\xa0\x80"};
 	static const size_t badlen[] = {5, 5, 5, 5, 2, 3};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint8_t b[16] = {0, (uint8_t)badlen[i]};

@@ -19,10 +19,10 @@ START_TEST(utf8_validation)
 	ck_assert(!utf8_text_valid("a\nb", 3, 10, ""));
 	ck_assert(utf8_text_valid("a\nb", 3, 10, "\n"));
 	ck_assert(!utf8_text_valid("\x7f", 1, 10, ""));
-	ck_assert(!utf8_text_valid("\xc2\x85", 2, 10, "")); /* C1 control NEL */
-	ck_assert(!utf8_text_valid("\xe5\xaf", 2, 10, ""));  /* truncated */
+	ck_assert(!utf8_text_valid("\xc2\x85", 2, 10, ""));	    /* C1 control NEL */
+	ck_assert(!utf8_text_valid("\xe5\xaf", 2, 10, ""));	    /* truncated */
 	ck_assert(!utf8_text_valid("\xf4\x90\x80\x80", 4, 10, "")); /* > U+10FFFF */
-	ck_assert(!utf8_text_valid("\xe0\x80\xaf", 3, 10, ""));	     /* overlong */
+	ck_assert(!utf8_text_valid("\xe0\x80\xaf", 3, 10, ""));	    /* overlong */
 }
 END_TEST
 

@@ -231,9 +231,8 @@ START_TEST(test_sender_valid)
 	/* mail_format takes what the config takes. */
 	char *msg = NULL;
 	size_t len = 0;
-	ck_assert_int_eq(mail_format("sspr@localhost", "carol@example.org", "s", "b\n", 0, &msg,
-				     &len),
-			 0);
+	ck_assert_int_eq(
+	    mail_format("sspr@localhost", "carol@example.org", "s", "b\n", 0, &msg, &len), 0);
 	ck_assert_ptr_nonnull(strstr(msg, "Message-ID: <"));
 	ck_assert_ptr_nonnull(strstr(msg, "@localhost>\r\n"));
 	free(msg);
