@@ -43,7 +43,6 @@ int main(int argc, char **argv)
 	};
 	const char *config = NULL, *socket_opt = NULL;
 	struct proto_msg req = {0};
-	char *socket_path = NULL;
 	int c, r, ret;
 
 	log_init(PROG, LOG_WARNING);
@@ -93,12 +92,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": cannot build the request: %s\n", strerror(-r));
 		return CLI_EXIT_FAILED;
 	}
-	ret = cli_socket_path(PROG, config, socket_opt, &socket_path);
-	if (ret != CLI_EXIT_OK)
-		goto out;
-	ret = cli_request(PROG, socket_path, &req);
-out:
+	ret = cli_request(PROG, config, socket_opt, &req);
 	proto_msg_clear(&req);
-	free(socket_path);
 	return ret;
 }

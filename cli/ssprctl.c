@@ -101,7 +101,6 @@ int main(int argc, char **argv)
 	};
 	const char *config = NULL, *socket_opt = NULL, *email = NULL;
 	struct proto_msg req = {0};
-	char *socket_path = NULL;
 	int c, ret;
 
 	log_init(PROG, LOG_WARNING);
@@ -132,12 +131,8 @@ int main(int argc, char **argv)
 	ret = build(&req, argv[optind], argc - optind - 1, argv + optind + 1, email);
 	if (ret != CLI_EXIT_OK)
 		goto out;
-	ret = cli_socket_path(PROG, config, socket_opt, &socket_path);
-	if (ret != CLI_EXIT_OK)
-		goto out;
-	ret = cli_request(PROG, socket_path, &req);
+	ret = cli_request(PROG, config, socket_opt, &req);
 out:
 	proto_msg_clear(&req);
-	free(socket_path);
 	return ret;
 }

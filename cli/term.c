@@ -212,7 +212,8 @@ const struct client_ops term_client_ops = {
     .error = ops_error,
 };
 
-int cli_socket_path(const char *prog, const char *config_path, const char *socket_opt, char **out)
+static int cli_socket_path(const char *prog, const char *config_path, const char *socket_opt,
+			   char **out)
 {
 	struct sspr_conf conf;
 	char err[512];
@@ -293,7 +294,7 @@ static int status_exit(const char *prog, enum proto_status status, bool explaine
 	return ret;
 }
 
-int cli_request(const char *prog, const char *socket_path, const struct proto_msg *req)
+static int request_on(const char *prog, const char *socket_path, const struct proto_msg *req)
 {
 	struct term_seen seen = {0};
 	enum proto_status status = PROTO_STATUS_FAILED;
@@ -313,4 +314,15 @@ int cli_request(const char *prog, const char *socket_path, const struct proto_ms
 		return seen.any ? CLI_EXIT_FAILED : CLI_EXIT_UNREACHABLE;
 	}
 	return status_exit(prog, status, seen.error);
+}
+
+int cli_request(const char *prog, const char *config_path, const char *socket_opt,
+		const struct proto_msg *req)
+{
+	char *socket_path = NULL;
+	int ret = cli_socket_path(prog, config_path, socket_opt, &socket_path);
+	if (ret == CLI_EXIT_OK)
+		ret = request_on(prog, socket_path, req);
+	free(socket_path);
+	return ret;
 }

@@ -31,12 +31,9 @@ enum cli_exit {
 	CLI_EXIT_DENIED = 4,
 };
 
-/* The socket to use: socket_opt when given, else [daemon] socket from
- * config_path (or CONF_DEFAULT_PATH, which may be missing or unreadable:
- * defaults then). *out is malloc'd. Prints why on stderr and returns an
- * enum cli_exit; CLI_EXIT_OK on success. */
-int cli_socket_path(const char *prog, const char *config_path, const char *socket_opt, char **out);
-
-/* Connect, send req and relay the dialogue on the terminal. Returns the
- * enum cli_exit the tool should exit with. */
-int cli_request(const char *prog, const char *socket_path, const struct proto_msg *req);
+/* Connect to ssprd, send req and relay the dialogue on the terminal. The
+ * socket is socket_opt when given, else [daemon] socket from config_path
+ * (or CONF_DEFAULT_PATH, which may be missing or unreadable: defaults then).
+ * Prints why on stderr and returns the enum cli_exit the tool exits with. */
+int cli_request(const char *prog, const char *config_path, const char *socket_opt,
+		const struct proto_msg *req);
