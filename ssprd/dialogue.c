@@ -40,7 +40,8 @@ struct dialogue {
 	enum dlg_state state;
 	enum proto_status status;	/* outcome once DLG_DONE */
 	enum proto_status final_status; /* outcome shown in the final prompt */
-	char user[PROTO_MAX_USER + 1];
+	char user[PROTO_MAX_USER + 1];	/* sanitized when not a valid name */
+	bool user_invalid;
 	char service[PROTO_MAX_SERVICE + 1]; /* sanitized: safe for logs and mail */
 	char rhost[PROTO_MAX_RHOST + 1];
 	char tty[PROTO_MAX_TTY + 1];
@@ -100,8 +101,6 @@ static void event(struct dialogue *d, const char *what)
 int dialogue_new(struct daemon_ctx *ctx, const struct dialogue_request *req, dialogue_send_fn send,
 		 void *userdata, struct dialogue **out)
 {
-	if (!username_valid(req->user))
-		return -EINVAL;
 	struct dialogue *d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
@@ -110,7 +109,10 @@ int dialogue_new(struct daemon_ctx *ctx, const struct dialogue_request *req, dia
 	d->userdata = userdata;
 	d->state = DLG_CONFIRM;
 	d->status = PROTO_STATUS_FAILED;
-	snprintf(d->user, sizeof(d->user), "%s", req->user);
+	/* An impossible name gets the same dialogue as any refused account,
+	 * without reaching the backend; only a sanitized copy is kept. */
+	d->user_invalid = !username_valid(req->user);
+	sanitize_for_log(req->user, d->user, sizeof(d->user));
 	sanitize_for_log(req->service, d->service, sizeof(d->service));
 	sanitize_for_log(req->rhost, d->rhost, sizeof(d->rhost));
 	sanitize_for_log(req->tty, d->tty, sizeof(d->tty));
@@ -127,6 +129,12 @@ void dialogue_free(struct dialogue *d)
 	secret_free(d->new_password);
 	sodium_memzero(d, sizeof(*d));
 	free(d);
+}
+
+void dialogue_cancel(struct dialogue *d)
+{
+	d->status = d->state == DLG_FINAL ? d->final_status : PROTO_STATUS_CANCELLED;
+	d->state = DLG_DONE;
 }
 
 bool dialogue_done(const struct dialogue *d)
@@ -168,6 +176,8 @@ static int check_eligible(struct dialogue *d)
 
 	if (!c->enabled)
 		why = "self-service is disabled";
+	else if (d->user_invalid)
+		why = "invalid user name";
 	else if (access_user_enabled(c, d->user, &enabled) < 0 || !enabled)
 		why = "not in enabled_groups or unknown";
 	else if (priv_account_state(c, d->user, &st) < 0 || st != ACCOUNT_OK)

@@ -33,5 +33,8 @@ void dialogue_free(struct dialogue *d);
 int dialogue_start(struct dialogue *d);
 /* Feed the answer to the last prompt. Negative errno on a transport error. */
 int dialogue_input(struct dialogue *d, const char *answer);
+/* The client gave up (PROTO_CANCEL): ends the dialogue. A cancel at the
+ * final prompt keeps the outcome already reached (the password stays reset). */
+void dialogue_cancel(struct dialogue *d);
 bool dialogue_done(const struct dialogue *d);
 enum proto_status dialogue_status(const struct dialogue *d);

@@ -67,8 +67,14 @@ static int make_parent(const char *path)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) == 0) {
+		/* ssprd runs under umask 077; users must still reach the
+		 * socket (sspr status). */
+		if (chmod(dir, 0755) < 0)
+			return -errno;
+	} else if (errno != EEXIST) {
 		return -errno;
+	}
 	return 0;
 }
 

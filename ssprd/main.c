@@ -139,8 +139,11 @@ int main(int argc, char **argv)
 		log_error("socket %s: %s", ctx.conf.socket_path, strerror(-listen_fd));
 		goto out;
 	}
-	log_info("ssprd %s listening on %s%s", SSPR_VERSION, ctx.conf.socket_path,
-		 activated ? " (socket-activated)" : "");
+	if (activated)
+		log_info("ssprd %s listening on the socket passed by systemd (socket-activated)",
+			 SSPR_VERSION);
+	else
+		log_info("ssprd %s listening on %s", SSPR_VERSION, ctx.conf.socket_path);
 	sd_notify(0, "READY=1");
 	r = server_run(&ctx, listen_fd, sig_fd);
 	sd_notify(0, "STOPPING=1");

@@ -48,9 +48,7 @@ static void run_reset(struct conn *c, const struct proto_msg *start)
 				       start->field[3]};
 	struct dialogue *d = NULL;
 	if (dialogue_new(ctx, &req, dialogue_send, c, &d) < 0) {
-		/* An impossible user name gets the same ending as any other
-		 * refused account, without touching the backend. */
-		conn_send_end(c->fd, PROTO_STATUS_FAILED);
+		conn_send_end(c->fd, PROTO_STATUS_UNAVAILABLE);
 		return;
 	}
 	int64_t deadline = now_ms() + (int64_t)ctx->conf.dialogue_timeout * 1000;
@@ -71,8 +69,7 @@ static void run_reset(struct conn *c, const struct proto_msg *start)
 		if (m.type == PROTO_ANSWER) {
 			r = dialogue_input(d, m.field[0]);
 		} else if (m.type == PROTO_CANCEL) {
-			status = PROTO_STATUS_CANCELLED;
-			r = -ECANCELED;
+			dialogue_cancel(d);
 		} else {
 			log_warning("client sent %s in a dialogue", proto_type_name(m.type));
 			r = -EPROTO;

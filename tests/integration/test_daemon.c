@@ -117,6 +117,37 @@ START_TEST(non_root_peer_is_refused)
 }
 END_TEST
 
+START_TEST(user_status_for_ordinary_user)
+{
+	/* uid 1001 is carol in the test passwd file. */
+	char out[1024];
+	int rc = run_cmd(out, sizeof(out),
+			 "setpriv --reuid=1001 --regid=1001 --clear-groups "
+			 "%s/sspr --config %s status 2>&1",
+			 build(), run_path("sspr.conf"));
+	ck_assert_msg(rc == 0 && strstr(out, "user: carol") && strstr(out, "c***@e***.org"),
+		      "%d %s", rc, out);
+}
+END_TEST
+
+START_TEST(socket_directory_is_reachable)
+{
+	/* ssprd runs with umask 077, yet the directory it makes for its
+	 * socket must let users through. */
+	char out[2048];
+	int rc =
+	    run_cmd(out, sizeof(out),
+		    "set -e; d=%s; sed -e \"s|^socket = .*|socket = $d/sub/s.sock|\" "
+		    "-e \"s|^state_dir = .*|state_dir = $d/state2|\" $d/sspr.conf >$d/sub.conf; "
+		    "%s/ssprd --config $d/sub.conf 2>$d/sub.log & pid=$!; "
+		    "for i in $(seq 100); do [ -S $d/sub/s.sock ] && break; sleep 0.05; done; "
+		    "stat -c '%%a %%n' $d/sub $d/sub/s.sock $d/state2; kill $pid; wait $pid",
+		    run_path(""), build());
+	ck_assert_msg(rc == 0, "%d %s", rc, out);
+	ck_assert_msg(strstr(out, "755 ") && strstr(out, "666 ") && strstr(out, "700 "), "%s", out);
+}
+END_TEST
+
 START_TEST(malformed_frame_closes_connection)
 {
 	int fd = connect_daemon();
@@ -218,14 +249,18 @@ Suite *daemon_suite(void)
 	tcase_add_test(tc, check_config_names_file_and_line);
 	tcase_add_test(tc, ssprctl_show_and_enroll);
 	tcase_add_test(tc, state_files_are_private);
+	tcase_add_test(tc, socket_directory_is_reachable);
 	tcase_add_test(tc, malformed_frame_closes_connection);
 	tcase_add_test(tc, slow_client_does_not_stall_others);
 	tcase_add_test(tc, sigterm_stops_cleanly);
 	tcase_add_test(tc, socket_activation_and_ready);
-	if (geteuid() == 0)
+	if (geteuid() == 0) {
 		tcase_add_test(tc, non_root_peer_is_refused);
-	else
-		fprintf(stderr, "note: non_root_peer_is_refused needs root and was not run\n");
+		tcase_add_test(tc, user_status_for_ordinary_user);
+	} else {
+		fprintf(stderr, "note: non_root_peer_is_refused and user_status_for_ordinary_user "
+				"need root to switch users and were not run\n");
+	}
 	suite_add_tcase(s, tc);
 	return s;
 }

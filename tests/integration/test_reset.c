@@ -135,8 +135,9 @@ static void refused_transcript(const char *user, char *out, size_t outsz)
 START_TEST(refused_accounts_look_alike)
 {
 	/* dave: not enrolled; erin: locked; frank: expired; sysuser: uid
-	 * below min_uid; root; ghost: no such user. */
-	static const char *const users[] = {"dave", "erin", "frank", "sysuser", "root", "ghost"};
+	 * below min_uid; root; ghost: no such user; a name no account can have. */
+	static const char *const users[] = {"dave", "erin",  "frank",		"sysuser",
+					    "root", "ghost", "../../etc/passwd"};
 	char first[16384], other[16384];
 	refused_transcript(users[0], first, sizeof(first));
 	for (size_t i = 1; i < sizeof(users) / sizeof(users[0]); i++) {
