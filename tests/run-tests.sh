@@ -15,3 +15,10 @@ echo "== unit tests"
 echo "== integration tests (run directory $run)"
 # The binary re-executes itself under pam_wrapper and nss_wrapper.
 SSPR_TEST_RUN="$run" SSPR_BUILD="$build" "$build/tests/integration"
+
+echo "== end-to-end tests with real clients (sshd, login)"
+if [ "$(id -u)" -eq 0 ]; then
+	/usr/bin/python3 "$top/tests/e2e/test_e2e.py" "$build"
+else
+	echo "e2e: not run: they create a system user and start sshd, which needs root"
+fi
