@@ -240,11 +240,12 @@ void world_start(const struct world_opts *o)
 	write_file(
 	    run_path("sspr.conf"), 0644,
 	    "[general]\nhelpdesk = Call the IT helpdesk at 555-0100.\n"
-	    "[daemon]\nsocket = %s\nstate_dir = %s\n"
+	    "[daemon]\nsocket = %s\nstate_dir = %s\nmax_connections = %u\n"
 	    "[backend]\nshadow_file = %s\n"
 	    "[methods]\ncode_ttl = %u\ncode_attempts = %u\n"
 	    "[email]\nsmtp_url = smtp://127.0.0.1:%d\nfrom = sspr@example.org\ntimeout = 10\n",
-	    run_path("ssprd.sock"), run_path("state"), run_path("shadow"),
+	    run_path("ssprd.sock"), run_path("state"),
+	    o && o->max_connections ? o->max_connections : 64, run_path("shadow"),
 	    o && o->code_ttl ? o->code_ttl : 600, o && o->code_attempts ? o->code_attempts : 5,
 	    smtp_port);
 	char port[16];
@@ -278,8 +279,16 @@ void world_start(const struct world_opts *o)
 	enroll("frank", "frank@example.org");
 }
 
+void smtp_pause(bool stop)
+{
+	ck_assert_int_gt(smtp_pid, 0);
+	ck_assert_int_eq(kill(smtp_pid, stop ? SIGSTOP : SIGCONT), 0);
+}
+
 void world_stop(void)
 {
+	if (smtp_pid > 0)
+		kill(smtp_pid, SIGCONT);
 	stop(&daemon_pid);
 	stop(&smtp_pid);
 }

@@ -12,9 +12,10 @@
 #define SERVICE	     "sspr-test"
 
 struct world_opts {
-	unsigned code_ttl;	/* 0: default 600 */
-	unsigned code_attempts; /* 0: default 5 */
-	bool no_daemon;		/* do not start ssprd */
+	unsigned code_ttl;	  /* 0: default 600 */
+	unsigned code_attempts;	  /* 0: default 5 */
+	bool no_daemon;		  /* do not start ssprd */
+	unsigned max_connections; /* 0: default */
 };
 
 /* Paths inside the run directory, valid after harness_init. */
@@ -28,6 +29,8 @@ void harness_init(char **argv);
  * carol, erin, frank, sysuser by email through build/ssprctl. */
 void world_start(const struct world_opts *o);
 void world_stop(void);
+/* Stop (SIGSTOP) or resume (SIGCONT) the SMTP server, to stall deliveries. */
+void smtp_pause(bool stop);
 
 /* Scripted conversation. Answers are used in order for prompts; tokens:
  * "@CODE" the code from the newest code mail, "@WRONG" a wrong code,

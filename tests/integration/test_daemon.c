@@ -181,6 +181,58 @@ START_TEST(slow_client_does_not_stall_others)
 }
 END_TEST
 
+START_TEST(stalled_smtp_does_not_stall_others)
+{
+	/* carol's dialogue blocks on a mail server that accepted the
+	 * connection but stopped answering; the daemon keeps serving. */
+	smtp_pause(true);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct convo c = {.answers = {"", "y", "1"}};
+		pam_run(SERVICE, "carol", &c);
+		_exit(0);
+	}
+	usleep(500000);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	char out[1024];
+	int st = run_cmd(out, sizeof(out), "%s/ssprctl --config %s show erin 2>&1", build(),
+			 run_path("sspr.conf"));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_msg(st == 0 && strstr(out, "e***@e***.org"), "%d %s", st, out);
+	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 2);
+	/* A second user's whole dialogue reaches its first prompt as well. */
+	struct convo d = {.answers = {"", "n", OLD_PASSWORD}};
+	ck_assert_int_eq(pam_run(SERVICE, "erin", &d), PAM_AUTH_ERR); /* erin is locked */
+	ck_assert_msg(strstr(d.transcript, "P:Continue with password recovery?"), "%s",
+		      d.transcript);
+	smtp_pause(false);
+	waitpid(pid, &st, 0);
+}
+END_TEST
+
+START_TEST(connection_limit)
+{
+	/* max_connections = 2: two idle clients fill it; a login then goes
+	 * on as if the daemon were not there. */
+	int a = connect_daemon(), b = connect_daemon();
+	usleep(200000);
+	struct convo c = {.answers = {"", OLD_PASSWORD}};
+	ck_assert_int_eq(pam_run(SERVICE, "carol", &c), PAM_SUCCESS);
+	ck_assert_msg(strstr(c.transcript, "E:Password reset is not available right now."), "%s",
+		      c.transcript);
+	ck_assert_ptr_nonnull(strstr(slurp(run_path("ssprd.log")), "connection limit (2) reached"));
+	close(a);
+	close(b);
+	/* Once they are gone, dialogues are served again. */
+	usleep(200000);
+	struct convo d = {.answers = {"", "n", OLD_PASSWORD}};
+	ck_assert_int_eq(pam_run(SERVICE, "carol", &d), PAM_SUCCESS);
+	ck_assert_msg(strstr(d.transcript, "I:Password recovery cancelled."), "%s", d.transcript);
+}
+END_TEST
+
 START_TEST(sigterm_stops_cleanly)
 {
 	world_stop();
@@ -240,6 +292,12 @@ static void start_default(void)
 	world_start(NULL);
 }
 
+static void start_two_connections(void)
+{
+	struct world_opts o = {.max_connections = 2};
+	world_start(&o);
+}
+
 Suite *daemon_suite(void)
 {
 	Suite *s = suite_create("daemon");
@@ -252,6 +310,7 @@ Suite *daemon_suite(void)
 	tcase_add_test(tc, socket_directory_is_reachable);
 	tcase_add_test(tc, malformed_frame_closes_connection);
 	tcase_add_test(tc, slow_client_does_not_stall_others);
+	tcase_add_test(tc, stalled_smtp_does_not_stall_others);
 	tcase_add_test(tc, sigterm_stops_cleanly);
 	tcase_add_test(tc, socket_activation_and_ready);
 	if (geteuid() == 0) {
@@ -261,6 +320,11 @@ Suite *daemon_suite(void)
 		fprintf(stderr, "note: non_root_peer_is_refused and user_status_for_ordinary_user "
 				"need root to switch users and were not run\n");
 	}
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, start_two_connections, world_stop);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, connection_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
