@@ -22,9 +22,9 @@ BASE_CPPFLAGS := -I. -D_GNU_SOURCE -DSSPR_VERSION='"$(VERSION)"'
 
 B := build
 
-DAEMON_PKGS := libsystemd libsodium libcurl sqlite3 inih libcrypt
+DAEMON_PKGS := libsystemd libsodium libcurl sqlite3 inih libcrypt pwquality libcrypto
 TOOL_PKGS := inih libsystemd
-TEST_PKGS := check libpamtest libsodium libcurl sqlite3 inih libcrypt libsystemd
+TEST_PKGS := check libpamtest libsodium libcurl sqlite3 inih libcrypt libsystemd pwquality libcrypto
 
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pc_libs = $(shell $(PKG_CONFIG) --libs $(1))
@@ -49,7 +49,7 @@ PROGRAMS := $(B)/ssprd $(B)/ssprctl $(B)/sspr
 MODULE := $(B)/pam_sspr.so
 TEST_BINS := $(B)/tests/unit $(B)/tests/integration $(B)/tests/pam_testpw.so
 
-.PHONY: all tests check demo deps install uninstall clean format format-check lint-man
+.PHONY: all tests check demo deps install uninstall clean format format-check lint-man bench
 all: $(PROGRAMS) $(MODULE)
 
 $(B)/obj/%.o: %.c
@@ -87,12 +87,31 @@ $(B)/tests/pam_testpw.so: tests/integration/pam_testpw.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-z,defs -o $@ $< $(call pc_libs,pam libcrypt)
 
+# --- Benchmarks (make bench; not part of make check) -------------------------
+BENCH_RESET_SRC := tests/bench/bench_reset.c tests/bench/bench_reset_client.c \
+	tests/bench/bench_reset_tput.c tests/bench/bench_reset_iso.c \
+	tests/bench/bench_reset_mem.c tests/bench/bench_stats.c
+BENCH_BINS := $(B)/bench/bench_login $(B)/bench/bench_reset $(B)/bench/bench_policy
+
+$(B)/bench/bench_login: $(B)/obj/tests/bench/bench_login.o $(B)/obj/tests/bench/bench_stats.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,pam) -lpthread
+
+$(B)/bench/bench_reset: $(BENCH_RESET_SRC:%.c=$(B)/obj/%.o) $(B)/obj/ssprd/pwhash.o $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(DAEMON_PKGS)) -lpthread
+
+$(B)/bench/bench_policy: $(B)/obj/tests/bench/bench_policy.o $(B)/obj/tests/unit/breached_gen.o \
+		$(SSPRD_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(DAEMON_PKGS)) -lpthread -lm
+
 # --- Dependencies -----------------------------------------------------------
 # Debian packages needed to build, test and run the demo.
 DEB_DEPS := build-essential pkg-config libpam0g-dev libsystemd-dev libsodium-dev \
-	libcurl4-openssl-dev libsqlite3-dev libcrypt-dev libinih-dev check \
+	libcurl4-openssl-dev libssl-dev libsqlite3-dev libcrypt-dev libinih-dev check \
 	libpam-wrapper libpamtest0-dev libnss-wrapper pamtester python3 python3-aiosmtpd \
-	mandoc systemd binutils util-linux
+	mandoc systemd binutils util-linux libpwquality-dev cracklib-runtime openssh-server openssh-client python3-pexpect login passwd libpam-modules-bin
 
 deps:
 	@missing=$$(for p in $(DEB_DEPS); do \
@@ -114,6 +133,12 @@ check:
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory lint-man
 	tests/run-tests.sh
+
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	$(B)/bench/bench_policy
+	tests/bench/run-bench.sh
 
 demo:
 	@$(MAKE) --no-print-directory deps
@@ -151,7 +176,68 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/pam_sspr.8 $(DESTDIR)$(MANDIR)/man8/ssprd.8 \
 		$(DESTDIR)$(MANDIR)/man8/ssprctl.8
 
+# --- Packaging (issue 7): units, PAM profile, examples; .deb and .rpm -------
+# `make install` puts these where the Debian and RPM packages do; the binaries
+# follow PREFIX (the packages use PREFIX=/usr) and the unit's ExecStart is
+# rewritten to match.
+SYSTEMDUNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+TMPFILESDIR ?= $(shell $(PKG_CONFIG) --variable=tmpfilesdir systemd 2>/dev/null || echo /usr/lib/tmpfiles.d)
+PAMCONFIGDIR ?= /usr/share/pam-configs
+DOCDIR ?= $(PREFIX)/share/doc/sspr
+# Debian packages `make deb` and the package tests need besides DEB_DEPS (the
+# build dependencies); listed even when DEB_DEPS has them too. No fakeroot:
+# Rules-Requires-Root: no.
+PKG_DEPS := debhelper dpkg-dev lintian rpm libpam-runtime pamtester python3-pexpect \
+	python3-aiosmtpd passwd util-linux systemd
+.PHONY: install-dist uninstall-dist deb rpmspec-check deps-package check-package
+install: install-dist
+uninstall: uninstall-dist
+
+install-dist:
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(PAMCONFIGDIR) \
+		$(DESTDIR)$(DOCDIR)/examples/pam.d
+	sed -e 's|/usr/sbin/ssprd|$(SBINDIR)/ssprd|' -e 's|/etc/sspr.conf|$(SYSCONFDIR)/sspr.conf|' \
+		conf/ssprd.service > $(DESTDIR)$(SYSTEMDUNITDIR)/ssprd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/ssprd.service
+	install -m 0644 conf/ssprd.socket $(DESTDIR)$(SYSTEMDUNITDIR)/ssprd.socket
+	install -m 0644 conf/tmpfiles.d/sspr.conf $(DESTDIR)$(TMPFILESDIR)/sspr.conf
+	install -m 0644 conf/pam-configs/sspr $(DESTDIR)$(PAMCONFIGDIR)/sspr
+	install -m 0644 conf/pam.d/README conf/pam.d/sspr-example $(DESTDIR)$(DOCDIR)/examples/pam.d/
+	@if [ -z "$(DESTDIR)" ]; then echo "install: enable with: systemctl daemon-reload &&" \
+		"systemctl enable --now ssprd.socket; then pam-auth-update --enable sspr"; fi
+
+# An enabled profile must leave /etc/pam.d before the module goes.
+uninstall-dist:
+	@if [ -z "$(DESTDIR)" ] && [ -e $(PAMCONFIGDIR)/sspr ] && command -v pam-auth-update >/dev/null; then \
+		echo "pam-auth-update --package --remove sspr"; pam-auth-update --package --remove sspr; fi
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/ssprd.service $(DESTDIR)$(SYSTEMDUNITDIR)/ssprd.socket \
+		$(DESTDIR)$(TMPFILESDIR)/sspr.conf $(DESTDIR)$(PAMCONFIGDIR)/sspr \
+		$(DESTDIR)$(DOCDIR)/examples/pam.d/README $(DESTDIR)$(DOCDIR)/examples/pam.d/sspr-example
+	rmdir $(DESTDIR)$(DOCDIR)/examples/pam.d $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# dpkg-buildpackage wants debian/ at the top of the source: build a copy.
+deb:
+	rm -rf $(B)/deb
+	mkdir -p $(B)/deb/src
+	tar -cf - --exclude=./$(B) --exclude=./.git . | tar -xf - -C $(B)/deb/src
+	cp -R packaging/debian $(B)/deb/src/debian
+	cd $(B)/deb/src && dpkg-buildpackage -us -uc -b
+	@ls -1 $(B)/deb/*.deb $(B)/deb/*.changes
+
+rpmspec-check:
+	rpmspec -P packaging/rpm/sspr.spec >/dev/null && echo "sspr.spec: parses"
+
+deps-package:
+	@$(MAKE) --no-print-directory deps DEB_DEPS="$(DEB_DEPS) $(PKG_DEPS)"
+
+# test-deb.sh installs the packages on this machine and removes them again
+# (root only); test-rpm.sh builds the RPMs with rpmbuild (no root needed).
+check-package: deps-package
+	tests/pkg/test-rpm.sh
+	tests/pkg/test-deb.sh
+# --- end of packaging -----------------------------------------------------
+
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/pic -name '*.d' -type f 2>/dev/null)

@@ -2,6 +2,7 @@
  * time by our own reader, so every error carries an exact line number even
  * though Debian builds inih without INI_HANDLER_LINENO. */
 #include "common/conf.h"
+#include "common/conf_keys.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -10,68 +11,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <strings.h>
-#include <sys/un.h>
 
 #include "common/util.h"
 #include "common/validate.h"
 
-#define CONF_MAX_SIZE	(64 * 1024)
-#define CONF_LINE_MAX	199
-#define LIST_SEPS	", \t"
-#define SOCKET_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
-
-enum conf_type {
-	CT_BOOL,
-	CT_UINT,
-	CT_TEXT,     /* non-empty UTF-8 without controls */
-	CT_OPT_TEXT, /* same, but empty means unset */
-	CT_PATH,
-	CT_OPT_PATH,
-	CT_GROUPS,
-	CT_METHODS,
-	CT_BACKEND,
-	CT_HASH,
-	CT_SMTP_URL,
-	CT_ADDRESS,
-};
-
-struct conf_key {
-	const char *section;
-	const char *key;
-	enum conf_type type;
-	size_t offset;
-	unsigned long long min, max; /* numbers: range; strings: max is bytes */
-	const char *expect;	     /* overrides the generic message */
-};
-
-#define F(field) offsetof(struct sspr_conf, field)
-
-static const struct conf_key keys[] = {
-    {"general", "enabled", CT_BOOL, F(enabled), 0, 0, NULL},
-    {"general", "min_uid", CT_UINT, F(min_uid), 0, 4294967294ULL, NULL},
-    {"general", "enabled_groups", CT_GROUPS, F(enabled_groups), 0, 0, NULL},
-    {"general", "helpdesk", CT_TEXT, F(helpdesk), 0, 512, NULL},
-    {"daemon", "socket", CT_PATH, F(socket_path), 0, SOCKET_PATH_MAX, NULL},
-    {"daemon", "state_dir", CT_PATH, F(state_dir), 0, PATH_MAX - 1, NULL},
-    {"daemon", "max_connections", CT_UINT, F(max_connections), 1, 1024, NULL},
-    {"daemon", "dialogue_timeout", CT_UINT, F(dialogue_timeout), 30, 86400, NULL},
-    {"daemon", "answer_timeout", CT_UINT, F(answer_timeout), 10, 3600, NULL},
-    {"backend", "type", CT_BACKEND, F(backend_type), 0, 0, NULL},
-    {"backend", "shadow_file", CT_PATH, F(shadow_file), 0, PATH_MAX - 1, NULL},
-    {"backend", "hash_method", CT_HASH, F(hash_method), 0, 0, NULL},
-    {"methods", "enabled", CT_METHODS, F(method_email), 0, 0, NULL},
-    {"methods", "required", CT_UINT, F(required), 1, 1,
-     "expected 1 (only one method is available)"},
-    {"methods", "code_ttl", CT_UINT, F(code_ttl), 1, 86400, NULL},
-    {"methods", "code_attempts", CT_UINT, F(code_attempts), 1, 20, NULL},
-    {"email", "smtp_url", CT_SMTP_URL, F(smtp_url), 0, 512, NULL},
-    {"email", "username", CT_OPT_TEXT, F(smtp_username), 0, 256, NULL},
-    {"email", "password_file", CT_OPT_PATH, F(smtp_password_file), 0, PATH_MAX - 1, NULL},
-    {"email", "from", CT_ADDRESS, F(mail_from), 0, 0, NULL},
-    {"email", "timeout", CT_UINT, F(smtp_timeout), 1, 600, NULL},
-    {"email", "notify_on_reset", CT_BOOL, F(notify_on_reset), 0, 0, NULL},
-    {"policy", "min_length", CT_UINT, F(min_length), 8, 511, NULL},
-};
+#define CONF_MAX_SIZE (64 * 1024)
+#define CONF_LINE_MAX 199
+#define LIST_SEPS     ", \t"
 
 struct parser {
 	struct sspr_conf *c;
@@ -84,7 +30,7 @@ struct parser {
 	/* first error we found ourselves; 0: none */
 	unsigned err_line;
 	int r;
-	unsigned seen[ARRAY_SIZE(keys)]; /* line a key was set on */
+	unsigned seen[CONF_MAX_KEYS]; /* line a key was set on */
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -115,8 +61,8 @@ static const char *safe(const char *in, char *buf, size_t bufsz)
 
 static bool section_known(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if (strcmp(keys[i].section, name) == 0)
+	for (size_t i = 0; i < conf_key_count; i++)
+		if (strcmp(conf_keys[i].section, name) == 0)
 			return true;
 	return false;
 }
@@ -411,15 +357,16 @@ static int conf_handler(void *user, const char *section, const char *name, const
 		return 0;
 	}
 	size_t i;
-	for (i = 0; i < ARRAY_SIZE(keys); i++)
-		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].key, name) == 0)
+	for (i = 0; i < conf_key_count; i++)
+		if (strcmp(conf_keys[i].section, section) == 0 &&
+		    strcmp(conf_keys[i].key, name) == 0)
 			break;
-	if (i == ARRAY_SIZE(keys)) {
+	if (i == conf_key_count) {
 		fail(p, p->line, "unknown key '%s' in section [%s]",
 		     safe(name, shown, sizeof(shown)), safe(section, shown_sec, sizeof(shown_sec)));
 		return 0;
 	}
-	const struct conf_key *k = &keys[i];
+	const struct conf_key *k = &conf_keys[i];
 	if (p->seen[i]) {
 		fail(p, p->line, "duplicate key '%s' in section [%s] (first set on line %u)",
 		     k->key, k->section, p->seen[i]);
@@ -472,6 +419,9 @@ int conf_init_defaults(struct sspr_conf *c)
 	    .smtp_timeout = 30,
 	    .notify_on_reset = true,
 	    .min_length = 12,
+	    .max_length = 256,
+	    .pwquality = true,
+	    .history = 5,
 	};
 	c->helpdesk = strdup("Contact your system administrator.");
 	c->socket_path = strdup("/run/sspr/ssprd.sock");
@@ -480,8 +430,10 @@ int conf_init_defaults(struct sspr_conf *c)
 	c->shadow_file = strdup("/etc/shadow");
 	c->smtp_url = strdup("smtp://localhost");
 	c->mail_from = strdup("sspr@localhost");
+	c->pwquality_conf = strdup("/etc/security/pwquality.conf");
+	c->opasswd = strdup("/etc/security/opasswd");
 	if (!c->helpdesk || !c->socket_path || !c->state_dir || !c->backend_type ||
-	    !c->shadow_file || !c->smtp_url || !c->mail_from) {
+	    !c->shadow_file || !c->smtp_url || !c->mail_from || !c->pwquality_conf || !c->opasswd) {
 		conf_free(c);
 		return -ENOMEM;
 	}
@@ -530,6 +482,12 @@ int conf_load(struct sspr_conf *c, const char *path, char *err, size_t errsz)
 			snprintf(err, errsz, "%s: [email] username and password_file go together",
 				 path);
 		r = -EINVAL;
+	} else if (c->min_length > c->max_length) {
+		if (err && errsz)
+			snprintf(err, errsz,
+				 "%s: [policy] min_length (%u) is larger than max_length (%u)",
+				 path, c->min_length, c->max_length);
+		r = -EINVAL;
 	}
 out:
 	free(buf);
@@ -551,5 +509,9 @@ void conf_free(struct sspr_conf *c)
 	free(c->smtp_username);
 	free(c->smtp_password_file);
 	free(c->mail_from);
+	free(c->pwquality_conf);
+	free(c->organisation);
+	free(c->opasswd);
+	free(c->breached_list);
 	memset(c, 0, sizeof(*c));
 }

@@ -6,6 +6,10 @@
 
 #define CONF_DEFAULT_PATH "/etc/sspr.conf"
 #define CONF_MAX_GROUPS	  32
+/* pam_unix truncates longer passwords silently. */
+#define CONF_POLICY_MAX_BYTES 511
+/* Every history check verifies up to history + 2 hashes. */
+#define CONF_HISTORY_MAX 50
 
 enum hash_method {
 	HASH_YESCRYPT,
@@ -41,7 +45,17 @@ struct sspr_conf {
 	unsigned smtp_timeout; /* seconds for a whole SMTP transaction */
 	bool notify_on_reset;
 	/* [policy] */
-	unsigned min_length;
+	unsigned min_length;	      /* characters */
+	unsigned max_length;	      /* characters; never more than 511 bytes */
+	unsigned min_classes;	      /* 0: composition rule off */
+	bool pwquality;		      /* apply libpwquality */
+	char *pwquality_conf;	      /* its configuration file */
+	unsigned pwquality_min_score; /* 0: off */
+	char *organisation;	      /* names separated by commas; NULL: unset */
+	unsigned history;	      /* earlier passwords refused; 0: off */
+	char *opasswd;		      /* pam_pwhistory's file; NULL: not read */
+	char *breached_list;	      /* sorted SHA-1 list; NULL: off */
+	unsigned min_age_hours;	      /* between two resets; 0: off */
 };
 
 /* Set every key to its default (see sspr.conf(5)). */

@@ -29,6 +29,9 @@ enum proto_type {
 	PROTO_ADMIN_ENROLL = 4, /* user, kind ("email"), value */
 	PROTO_ADMIN_SHOW = 5,	/* user */
 	PROTO_USER_STATUS = 6,	/* (no fields): the peer's own registration */
+	/* The password-change path (pam_sspr in the password stack): */
+	PROTO_POLICY_CHECK = 7,	  /* user, new password, old password ("": unknown) */
+	PROTO_HISTORY_RECORD = 8, /* user: remember the current hash */
 
 	/* daemon -> client */
 	PROTO_PROMPT_ECHO_ON = 64,
@@ -58,6 +61,9 @@ enum proto_status {
 #define PROTO_MAX_ANSWER  1024
 #define PROTO_MAX_TEXT	  4096
 #define PROTO_MAX_VALUE	  512
+/* A password field: longer than any the policy accepts (511 bytes), so the
+ * daemon, not the transport, gives the reason for a refusal. */
+#define PROTO_MAX_PASSWORD 1024
 
 struct proto_msg {
 	enum proto_type type;

@@ -44,12 +44,15 @@ int cfg_parse(pam_handle_t *pamh, int argc, const char **argv, struct sspr_cfg *
 	cfg->socket_path = SSPR_DEFAULT_SOCKET;
 	cfg->timeout = SSPR_DEFAULT_TIMEOUT;
 	cfg->debug = false;
+	cfg->record = false;
 	/* A typo in /etc/pam.d must not silently change how logins behave:
 	 * refuse anything we do not understand. */
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v;
 		if (strcmp(a, "debug") == 0) {
 			cfg->debug = true;
+		} else if (strcmp(a, "record") == 0) {
+			cfg->record = true;
 		} else if ((v = arg_value(a, "socket"))) {
 			if (!socket_path_ok(v)) {
 				pam_syslog(pamh, LOG_ERR,

@@ -13,6 +13,7 @@ struct sspr_cfg {
 	const char *socket_path; /* points into argv or a literal */
 	unsigned timeout;	 /* seconds: connect and the daemon's first reply */
 	bool debug;
+	bool record; /* password stack, the line after pam_unix: remember the new hash */
 };
 
 /* Parse argc/argv over the defaults. Logs and returns PAM_SERVICE_ERR for an

@@ -2,7 +2,8 @@
  * pam_sspr.so: asks for the password itself; an empty answer starts a
  * password-reset dialogue relayed from ssprd. The module never
  * authenticates anybody: a typed password goes to pam_unix (try_first_pass),
- * and a finished reset still ends in a failed login.
+ * and a finished reset still ends in a failed login. In the password stack
+ * it applies ssprd's policy to every change (passwd.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "common/util.h"
 #include "pam_sspr/cfg.h"
 #include "pam_sspr/conv.h"
+#include "pam_sspr/passwd.h"
 
 #define PASSWORD_PROMPT "Password (press Enter if you forgot it): "
 #define UNAVAILABLE_MSG "Password reset is not available right now."
@@ -140,6 +142,10 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	int r = cfg_parse(pamh, argc, argv, &cfg);
 	if (r != PAM_SUCCESS)
 		return r;
+	if (cfg.record) {
+		pam_syslog(pamh, LOG_ERR, "\"record\" belongs to the password stack");
+		return PAM_SERVICE_ERR;
+	}
 	r = pam_get_user(pamh, &user, NULL);
 	if (r != PAM_SUCCESS)
 		return r;
@@ -175,4 +181,13 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 	(void)argc;
 	(void)argv;
 	return PAM_IGNORE;
+}
+
+PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct sspr_cfg cfg;
+	int r = cfg_parse(pamh, argc, argv, &cfg);
+	if (r != PAM_SUCCESS)
+		return r;
+	return sspr_chauthtok(pamh, flags, &cfg);
 }

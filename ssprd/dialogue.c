@@ -14,6 +14,7 @@
 #include "common/validate.h"
 #include "ssprd/access.h"
 #include "ssprd/code.h"
+#include "ssprd/history.h"
 #include "ssprd/mail.h"
 #include "ssprd/notify.h"
 #include "ssprd/policy.h"
@@ -303,12 +304,23 @@ static int on_code(struct dialogue *d, const char *a)
 static int on_new_password(struct dialogue *d, const char *a)
 {
 	char reason[256];
-	if (policy_check(&d->ctx->conf, d->user, a, reason, sizeof(reason)) < 0) {
+	struct policy_request req = {.user = d->user, .password = a, .path = POLICY_RESET};
+	int r = policy_check(&d->ctx->conf, d->ctx->store, &req, reason, sizeof(reason));
+	if (r == -EINVAL) {
+		log_info("reset for %s: new password refused: %s", d->user, reason);
 		if (++d->policy_refusals >= MAX_POLICY_REFUSALS)
 			return finish(d, PROTO_STATUS_FAILED,
 				      "Too many refused passwords. Start password recovery again.");
-		int r = say(d, PROTO_ERROR, "%s", reason);
+		r = say(d, PROTO_ERROR, "%s", reason);
 		return r < 0 ? r : ask_new_password(d);
+	}
+	if (r < 0) {
+		/* Another password would not fare better (min_age_hours, or
+		 * the check itself failed): end here. */
+		log_info("reset for %s: %s", d->user, reason);
+		char text[PROTO_MAX_TEXT];
+		snprintf(text, sizeof(text), "%s\n%s", reason, d->ctx->conf.helpdesk);
+		return finish(d, PROTO_STATUS_FAILED, text);
 	}
 	secret_free(d->new_password);
 	d->new_password = strdup(a);
@@ -329,9 +341,16 @@ static int on_confirm_password(struct dialogue *d, const char *a)
 		int r = say(d, PROTO_ERROR, "The passwords do not match. Try again.");
 		return r < 0 ? r : ask_new_password(d);
 	}
+	/* The password being replaced joins the history before the write,
+	 * the new one after it (so a later change made without sspr still
+	 * leaves both on record). */
+	if (history_record_current(c, d->ctx->store, d->user) < 0)
+		log_warning("reset for %s: could not record the old password hash", d->user);
 	int r = priv_set_password(c, d->user, d->new_password);
 	secret_free(d->new_password);
 	d->new_password = NULL;
+	if (r == 0 && history_record_current(c, d->ctx->store, d->user) < 0)
+		log_warning("reset for %s: could not record the new password hash", d->user);
 	if (r < 0) {
 		char text[PROTO_MAX_TEXT];
 		snprintf(text, sizeof(text), "Your password could not be changed.\n%s",

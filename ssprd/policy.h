@@ -1,17 +1,35 @@
-/* The new-password policy. Each refusal names its rule in plain words. */
+/*
+ * The new-password policy ([policy] in sspr.conf), one code path for a
+ * reset and for `passwd` (pam_sspr in the password stack). Each refusal
+ * names its rule in plain words.
+ */
 #pragma once
 
 #include <stddef.h>
 
 #include "common/conf.h"
+#include "ssprd/policy_text.h"
+#include "ssprd/store.h"
 
 /* pam_unix truncates longer passwords silently. */
-#define POLICY_MAX_BYTES 511
+#define POLICY_MAX_BYTES CONF_POLICY_MAX_BYTES
 
-/* 0 when password is acceptable for user; otherwise -EINVAL and a sentence
- * for the user in reason. */
-int policy_check(const struct sspr_conf *conf, const char *user, const char *password, char *reason,
-		 size_t reasonsz);
+enum policy_path {
+	POLICY_RESET,  /* the reset dialogue: min_age_hours applies */
+	POLICY_CHANGE, /* a password change through PAM */
+};
 
-/* Characters (UTF-8 code points), not bytes. */
-size_t utf8_length(const char *s);
+struct policy_request {
+	const char *user;
+	const char *password;
+	const char *old_password; /* NULL when unknown (a reset) */
+	enum policy_path path;
+};
+
+/* 0 when the password is acceptable. Otherwise a sentence for the user in
+ * reason and: -EINVAL, refused, another password may pass; -EAGAIN, no
+ * password can pass now (min_age_hours); any other negative errno, the
+ * check could not be done (logged; reason says so). store may be NULL
+ * (no history, no min_age_hours). */
+int policy_check(const struct sspr_conf *conf, struct store *store,
+		 const struct policy_request *req, char *reason, size_t reasonsz);

@@ -68,6 +68,19 @@ int priv_account_state(const struct sspr_conf *conf, const char *user, enum acco
 	return 0;
 }
 
+int priv_current_hash(const struct sspr_conf *conf, const char *user, char **out)
+{
+	struct shadow_entry sp = {0};
+	*out = NULL;
+	int r = shadow_read_entry(conf->shadow_file, user, &sp);
+	if (r < 0)
+		return r;
+	*out = sp.hash;
+	sp.hash = NULL;
+	shadow_entry_clear(&sp);
+	return 0;
+}
+
 int priv_set_password(const struct sspr_conf *conf, const char *user, const char *password)
 {
 	enum account_state st;

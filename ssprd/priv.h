@@ -1,6 +1,7 @@
 /*
  * Everything that needs root, behind one narrow interface: reading an
- * account's state from the password backend and writing a new password.
+ * account's state and current hash from the password backend and writing a
+ * new password.
  * Today it runs in-process; it is the seam where a privileged helper process
  * will sit (see the hardening work), so callers must not assume more than
  * these functions.
@@ -20,6 +21,11 @@ enum account_state {
 const char *account_state_name(enum account_state s);
 
 int priv_account_state(const struct sspr_conf *conf, const char *user, enum account_state *out);
+
+/* The user's hash as the backend holds it now, lock marks included (a
+ * secret: free with secret_free); -ENOENT when the user has no entry. The
+ * password history reads it before and after every change. */
+int priv_current_hash(const struct sspr_conf *conf, const char *user, char **out);
 
 /* Hash and write password for user; re-checks the account state first and
  * returns -EPERM unless it is ACCOUNT_OK. */

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "ssprd/admin.h"
+#include "ssprd/change.h"
 #include "ssprd/conn.h"
 #include "ssprd/dialogue.h"
 
@@ -110,6 +111,10 @@ static void serve(struct conn *c)
 	case PROTO_ADMIN_SHOW:
 	case PROTO_USER_STATUS:
 		admin_handle(c->srv->ctx, c->fd, &c->peer, &m);
+		break;
+	case PROTO_POLICY_CHECK:
+	case PROTO_HISTORY_RECORD:
+		change_handle(c->srv->ctx, c->fd, &c->peer, &m);
 		break;
 	default:
 		log_warning("client (uid %u) opened with %s", (unsigned)c->peer.uid,

@@ -44,6 +44,14 @@ static const char *const migrations[] = {
     "  event TEXT NOT NULL,"
     "  detail TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX events_user ON events (user, event, time);",
+    /* 2: password history, the crypt(5) strings of earlier passwords as
+     * the shadow file held them. */
+    "CREATE TABLE history ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user TEXT NOT NULL,"
+    "  hash TEXT NOT NULL,"
+    "  time INTEGER NOT NULL,"
+    "  UNIQUE (user, hash));",
 };
 
 static int sql_err(struct store *s, const char *what)
@@ -357,5 +365,80 @@ int store_event_last(struct store *s, const char *user, const char *event, int64
 	else
 		r = sql_err(s, "reading events");
 	sqlite3_finalize(st);
+	return r;
+}
+
+int store_history_add(struct store *s, const char *user, const char *hash, int64_t now,
+		      unsigned keep)
+{
+	sqlite3_stmt *st;
+	int r;
+	/* The same hash string is the same snapshot of the shadow file (a
+	 * new password always gets a new salt): keep the first. */
+	if (keep > 0) {
+		r = prepare(
+		    s, "INSERT OR IGNORE INTO history (user, hash, time) VALUES (?1, ?2, ?3)", &st);
+		if (r < 0)
+			return r;
+		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, now);
+		r = step_done(s, st, "saving password history");
+		if (r < 0)
+			return r;
+	}
+	r = prepare(s,
+		    "DELETE FROM history WHERE user = ?1 AND id NOT IN "
+		    "(SELECT id FROM history WHERE user = ?1 ORDER BY id DESC LIMIT ?2)",
+		    &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, (int)keep);
+	return step_done(s, st, "trimming password history");
+}
+
+void store_history_free(char **hashes, size_t n)
+{
+	if (!hashes)
+		return;
+	for (size_t i = 0; i < n; i++)
+		secret_free(hashes[i]);
+	free(hashes);
+}
+
+int store_history_list(struct store *s, const char *user, unsigned max, char ***out, size_t *n)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	char **list = calloc(max ? max : 1, sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	size_t count = 0;
+	int r =
+	    prepare(s, "SELECT hash FROM history WHERE user = ?1 ORDER BY id DESC LIMIT ?2", &st);
+	if (r < 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, (int)max);
+	int rc = SQLITE_DONE;
+	while (count < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *h = sqlite3_column_text(st, 0);
+		r = strdup_bounded(h ? (const char *)h : "", STORE_HASH_TEXT_MAX, &list[count]);
+		if (r < 0)
+			break;
+		count++;
+	}
+	if (r == 0 && count < max && rc != SQLITE_DONE)
+		r = sql_err(s, "reading password history");
+	sqlite3_finalize(st);
+	if (r < 0)
+		goto fail;
+	*out = list;
+	*n = count;
+	return 0;
+fail:
+	store_history_free(list, count);
 	return r;
 }

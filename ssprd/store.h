@@ -1,13 +1,16 @@
-/* The sqlite store under state_dir: enrolled contact data, live codes and
- * an event log. One connection shared by all dialogue threads; store_lock
- * makes a read-modify-write sequence atomic. */
+/* The sqlite store under state_dir: enrolled contact data, live codes, the
+ * password history and an event log. One connection shared by all dialogue
+ * threads; store_lock makes a read-modify-write sequence atomic. */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define STORE_DB_NAME	   "sspr.db"
 #define STORE_REQUEST_SIZE 16
 #define STORE_HASH_SIZE	   32
+/* Longest crypt(5) string kept in the password history. */
+#define STORE_HASH_TEXT_MAX 512
 
 struct store;
 
@@ -54,3 +57,13 @@ int store_event_add(struct store *s, const char *user, const char *event, const 
 		    int64_t now);
 /* Time of the user's most recent event of this kind, 0 when none. */
 int store_event_last(struct store *s, const char *user, const char *event, int64_t *when);
+
+/* Password history: crypt(5) strings of a user's passwords, newest first.
+ * Adding a hash already stored for the user changes nothing; then only the
+ * newest keep entries stay (keep = 0 forgets the user's history). */
+int store_history_add(struct store *s, const char *user, const char *hash, int64_t now,
+		      unsigned keep);
+/* At most max hashes, newest first, into *out (free with
+ * store_history_free, which wipes them). */
+int store_history_list(struct store *s, const char *user, unsigned max, char ***out, size_t *n);
+void store_history_free(char **hashes, size_t n);

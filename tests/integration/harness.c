@@ -93,13 +93,25 @@ void harness_init(char **argv)
 	snprintf(build_dir, sizeof(build_dir), "%s", b);
 	mkdir(run_dir, 0755);
 	mkdir(run_path("pam.d"), 0755);
+	/* The user running the tests needs an entry too: cracklib (libpwquality's
+	 * dictionary check in ssprd) refuses every password when the calling
+	 * uid is not in the password file. */
+	static const unsigned taken[] = {0, 999, 1001, 1002, 1003, 1004};
+	char runner[128] = "";
+	bool known = false;
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+		known = known || taken[i] == (unsigned)getuid();
+	if (!known)
+		snprintf(runner, sizeof(runner), "sspr-runner:x:%u:%u:Test runner:/:/bin/sh\n",
+			 (unsigned)getuid(), (unsigned)getgid());
 	write_file(run_path("passwd"), 0644,
 		   "root:x:0:0:root:/root:/bin/sh\n"
 		   "sysuser:x:999:999:System:/:/usr/sbin/nologin\n"
 		   "carol:x:1001:1001:Carol Example,,,:/home/carol:/bin/sh\n"
 		   "dave:x:1002:1002:Dave:/home/dave:/bin/sh\n"
 		   "erin:x:1003:1003:Erin:/home/erin:/bin/sh\n"
-		   "frank:x:1004:1004:Frank:/home/frank:/bin/sh\n");
+		   "frank:x:1004:1004:Frank:/home/frank:/bin/sh\n%s",
+		   runner);
 	write_file(run_path("group"), 0644,
 		   "root:x:0:\nsysuser:x:999:\ncarol:x:1001:\ndave:x:1002:\n"
 		   "erin:x:1003:\nfrank:x:1004:\nstaff:x:2000:carol,dave\n");
@@ -109,8 +121,27 @@ void harness_init(char **argv)
 		   "auth required %s/tests/pam_testpw.so shadow=%s\n",
 		   build_dir, run_path("ssprd.sock"), build_dir, run_path("shadow"));
 	write_file(run_path("pam.d/sspr-badarg"), 0644,
-		   "auth [success=done ignore=ignore default=die] %s/pam_sspr.so bogus=1\n",
-		   build_dir);
+		   "auth [success=done ignore=ignore default=die] %s/pam_sspr.so bogus=1\n"
+		   "password requisite %s/pam_sspr.so bogus=1\n",
+		   build_dir, build_dir);
+	static const struct {
+		const char *service, *socket, *testpw_args;
+	} passwd[] = {
+	    {"passwd", "ssprd.sock", ""}, /* for the real passwd(1), when root */
+	    {PASSWD_SERVICE, "ssprd.sock", ""},
+	    {PASSWD_USER_SERVICE, "ssprd.sock", " askold"},
+	    {PASSWD_DOWN_SERVICE, "nothing.sock", ""},
+	};
+	for (size_t i = 0; i < sizeof(passwd) / sizeof(passwd[0]); i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "pam.d/%s", passwd[i].service);
+		write_file(run_path(name), 0644,
+			   "password requisite %s/pam_sspr.so socket=%s timeout=3\n"
+			   "password required %s/tests/pam_testpw.so shadow=%s%s\n"
+			   "password optional %s/pam_sspr.so record socket=%s timeout=3\n",
+			   build_dir, run_path(passwd[i].socket), build_dir, run_path("shadow"),
+			   passwd[i].testpw_args, build_dir, run_path(passwd[i].socket));
+	}
 	write_file(run_path("pam.d/sspr-hung"), 0644,
 		   "auth [success=done ignore=ignore default=die] %s/pam_sspr.so socket=%s "
 		   "timeout=2\n"
@@ -237,17 +268,22 @@ void world_start(const struct world_opts *o)
 		   make_hash(OLD_PASSWORD), make_hash(OLD_PASSWORD), make_hash(OLD_PASSWORD),
 		   make_hash(OLD_PASSWORD), make_hash(OLD_PASSWORD), today - 1);
 	smtp_port = free_port();
+	/* libpwquality's own defaults (dictionary check included), whatever
+	 * this machine's pwquality.conf says; no system opasswd. */
+	write_file(run_path("pwquality.conf"), 0644, "dictcheck = 1\nusercheck = 1\n");
 	write_file(
 	    run_path("sspr.conf"), 0644,
 	    "[general]\nhelpdesk = Call the IT helpdesk at 555-0100.\n"
 	    "[daemon]\nsocket = %s\nstate_dir = %s\nmax_connections = %u\n"
 	    "[backend]\nshadow_file = %s\n"
 	    "[methods]\ncode_ttl = %u\ncode_attempts = %u\n"
-	    "[email]\nsmtp_url = smtp://127.0.0.1:%d\nfrom = sspr@example.org\ntimeout = 10\n",
+	    "[email]\nsmtp_url = smtp://127.0.0.1:%d\nfrom = sspr@example.org\ntimeout = 10\n"
+	    "[policy]\npwquality_conf = %s\nopasswd = %s\n%s",
 	    run_path("ssprd.sock"), run_path("state"),
 	    o && o->max_connections ? o->max_connections : 64, run_path("shadow"),
 	    o && o->code_ttl ? o->code_ttl : 600, o && o->code_attempts ? o->code_attempts : 5,
-	    smtp_port);
+	    smtp_port, run_path("pwquality.conf"), run_path("opasswd"),
+	    o && o->extra_conf ? o->extra_conf : "");
 	char port[16];
 	snprintf(port, sizeof(port), "127.0.0.1:%d", smtp_port);
 	char *smtp_argv[] = {"/usr/bin/python3",
@@ -360,8 +396,26 @@ int pam_run(const char *service, const char *user, struct convo *c)
 	return tests[0].op_rv;
 }
 
-/* Every message aiosmtpd received, newest last (by name: Maildir names
- * start with the delivery time). */
+int pam_run_chauthtok(const char *service, const char *user, struct convo *c)
+{
+	struct pam_testcase tests[] = {pam_test(PAMTEST_CHAUTHTOK, PAM_SUCCESS)};
+	_pamtest_conv(service, user, conv_fn, c, tests, 1, NULL);
+	return tests[0].op_rv;
+}
+
+/* Python's Maildir names messages "SECONDS.MMICROSECONDSP...Q..." without
+ * padding the microseconds: compare the numbers, not the strings, or two
+ * mails within one second may come out in the wrong order. */
+static bool mail_older(const char *a, const char *b)
+{
+	unsigned long long as = 0, au = 0, bs = 0, bu = 0;
+	if (sscanf(a, "%llu.M%llu", &as, &au) < 1 || sscanf(b, "%llu.M%llu", &bs, &bu) < 1)
+		return strcmp(a, b) < 0;
+	return as < bs || (as == bs && au < bu);
+}
+
+/* Every message aiosmtpd received, newest last (by delivery time, which
+ * Maildir names start with). */
 static int mail_list(char names[][512], int max)
 {
 	DIR *d = opendir(run_path("Maildir/new"));
@@ -374,7 +428,7 @@ static int mail_list(char names[][512], int max)
 			snprintf(names[n++], 512, "%s", e->d_name);
 	closedir(d);
 	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+		for (int j = i; j > 0 && mail_older(names[j], names[j - 1]); j--) {
 			char t[512];
 			memcpy(t, names[j], 512);
 			memcpy(names[j], names[j - 1], 512);
@@ -446,6 +500,29 @@ const char *shadow_hash(const char *user)
 		}
 	}
 	return hash;
+}
+
+void shadow_set_password(const char *user, const char *password)
+{
+	char text[8192] = "";
+	const char *s = slurp(run_path("shadow"));
+	size_t ulen = strlen(user), n = 0;
+	for (const char *line = s; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+		if (strncmp(line, user, ulen) == 0 && line[ulen] == ':') {
+			const char *rest = memchr(line + ulen + 1, ':', len - ulen - 1);
+			ck_assert_ptr_nonnull(rest);
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s:%s%.*s", user,
+					      make_hash(password),
+					      (int)(len - (size_t)(rest - line)), rest);
+		} else {
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%.*s", (int)len, line);
+		}
+		ck_assert_uint_lt(n, sizeof(text));
+		line += len;
+	}
+	write_file(run_path("shadow"), 0640, "%s", text);
 }
 
 bool hash_matches(const char *password, const char *hash)

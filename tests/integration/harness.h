@@ -10,12 +10,19 @@
 #define OLD_PASSWORD "Old-password-1"
 #define NEW_PASSWORD "New-password-42"
 #define SERVICE	     "sspr-test"
+/* Password stacks: pam_sspr (check), pam_testpw writing the run shadow,
+ * pam_sspr record. _USER: pam_testpw first asks for the current password,
+ * as pam_unix does for an ordinary user. _DOWN: no daemon on the socket. */
+#define PASSWD_SERVICE	    "sspr-passwd"
+#define PASSWD_USER_SERVICE "sspr-passwd-user"
+#define PASSWD_DOWN_SERVICE "sspr-passwd-down"
 
 struct world_opts {
 	unsigned code_ttl;	  /* 0: default 600 */
 	unsigned code_attempts;	  /* 0: default 5 */
 	bool no_daemon;		  /* do not start ssprd */
 	unsigned max_connections; /* 0: default */
+	const char *extra_conf;	  /* lines appended to [policy] of sspr.conf */
 };
 
 /* Paths inside the run directory, valid after harness_init. */
@@ -44,6 +51,8 @@ struct convo {
 };
 
 int pam_run(const char *service, const char *user, struct convo *c);
+/* pam_chauthtok through service (as passwd(1) does); returns its result. */
+int pam_run_chauthtok(const char *service, const char *user, struct convo *c);
 
 /* Mail: count messages whose Subject is subject; wait up to ms for at
  * least min of them. Returns the count. */
@@ -54,6 +63,9 @@ int mail_code(int skip, char out[7]);
 
 /* The user's current hash in the run shadow file (static buffer). */
 const char *shadow_hash(const char *user);
+/* Set the user's password in the run shadow file, as an administrator
+ * would without sspr. */
+void shadow_set_password(const char *user, const char *password);
 bool hash_matches(const char *password, const char *hash);
 
 /* Read a whole file (static buffer, truncated at 64 KiB). */

@@ -4,3 +4,4 @@
 Suite *reset_suite(void);  /* test_reset.c */
 Suite *module_suite(void); /* test_module.c */
 Suite *daemon_suite(void); /* test_daemon.c */
+Suite *policy_suite(void); /* test_policy.c */

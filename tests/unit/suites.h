@@ -10,3 +10,5 @@ Suite *pwhash_suite(void);   /* test_pwhash.c */
 Suite *mail_suite(void);     /* test_mail.c */
 Suite *store_suite(void);    /* test_store.c */
 Suite *code_suite(void);     /* test_code.c */
+Suite *breached_suite(void); /* test_breached.c */
+Suite *policy_suite(void);   /* test_policy.c */

@@ -91,6 +91,16 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.smtp_timeout, 30);
 	ck_assert(c.notify_on_reset);
 	ck_assert_uint_eq(c.min_length, 12);
+	ck_assert_uint_eq(c.max_length, 256);
+	ck_assert_uint_eq(c.min_classes, 0);
+	ck_assert(c.pwquality);
+	ck_assert_str_eq(c.pwquality_conf, "/etc/security/pwquality.conf");
+	ck_assert_uint_eq(c.pwquality_min_score, 0);
+	ck_assert_ptr_null(c.organisation);
+	ck_assert_uint_eq(c.history, 5);
+	ck_assert_str_eq(c.opasswd, "/etc/security/opasswd");
+	ck_assert_ptr_null(c.breached_list);
+	ck_assert_uint_eq(c.min_age_hours, 0);
 	conf_free(&c);
 	ck_assert_ptr_null(c.helpdesk);
 	conf_free(&c);
@@ -132,7 +142,17 @@ START_TEST(test_full_file)
 		  "timeout = 600\n"
 		  "notify_on_reset = off\n"
 		  "[policy]\n"
-		  "min_length = 511\n",
+		  "min_length = 511\n"
+		  "max_length = 511\n"
+		  "min_classes = 4\n"
+		  "pwquality = no\n"
+		  "pwquality_conf = /etc/sspr/pwquality.conf\n"
+		  "pwquality_min_score = 100\n"
+		  "organisation = Example Corp, ExCo\n"
+		  "history = 50\n"
+		  "opasswd =\n"
+		  "breached_list = /srv/pwned/pwnedpasswords.txt\n"
+		  "min_age_hours = 8760\n",
 		  &c);
 	ck_assert(!c.enabled);
 	ck_assert_uint_eq(c.min_uid, 4294967294U);
@@ -159,6 +179,16 @@ START_TEST(test_full_file)
 	ck_assert_uint_eq(c.smtp_timeout, 600);
 	ck_assert(!c.notify_on_reset);
 	ck_assert_uint_eq(c.min_length, 511);
+	ck_assert_uint_eq(c.max_length, 511);
+	ck_assert_uint_eq(c.min_classes, 4);
+	ck_assert(!c.pwquality);
+	ck_assert_str_eq(c.pwquality_conf, "/etc/sspr/pwquality.conf");
+	ck_assert_uint_eq(c.pwquality_min_score, 100);
+	ck_assert_str_eq(c.organisation, "Example Corp, ExCo");
+	ck_assert_uint_eq(c.history, 50);
+	ck_assert_ptr_null(c.opasswd);
+	ck_assert_str_eq(c.breached_list, "/srv/pwned/pwnedpasswords.txt");
+	ck_assert_uint_eq(c.min_age_hours, 8760);
 	conf_free(&c);
 }
 END_TEST
@@ -293,6 +323,26 @@ static const struct {
     {"[email]\nsmtp_url = smtp://mail example\n", 2,
      "smtp_url: expected smtp://host[:port] or smtps://host[:port] of at most 512 bytes, "
      "without spaces"},
+    {"[policy]\nmax_length = 512\n", 2, "max_length: expected a number from 8 to 511"},
+    {"[policy]\nmin_length = 20\nmax_length = 16\n", 0,
+     "[policy] min_length (20) is larger than max_length (16)"},
+    {"[policy]\nmin_length = 300\n", 0,
+     "[policy] min_length (300) is larger than max_length (256)"},
+    {"[policy]\nmin_classes = 5\n", 2, "min_classes: expected a number from 0 to 4"},
+    {"[policy]\npwquality = sometimes\n", 2,
+     "pwquality: expected yes or no (or true/false, on/off, 1/0)"},
+    {"[policy]\npwquality_conf =\n", 2,
+     "pwquality_conf: expected an absolute path of at most 4095 bytes"},
+    {"[policy]\npwquality_min_score = 101\n", 2,
+     "pwquality_min_score: expected a number from 0 to 100"},
+    {"[policy]\nhistory = 51\n", 2, "history: expected a number from 0 to 50"},
+    {"[policy]\nopasswd = opasswd\n", 2,
+     "opasswd: expected an absolute path of at most 4095 bytes"},
+    {"[policy]\nbreached_list = pwned.txt\n", 2,
+     "breached_list: expected an absolute path of at most 4095 bytes"},
+    {"[policy]\nmin_age_hours = 8761\n", 2, "min_age_hours: expected a number from 0 to 8760"},
+    {"[policy]\norganisation = Ex\x01Co\n", 2,
+     "organisation: expected UTF-8 text of at most 190 bytes without control characters"},
     {"[email]\nusername = relay\n", 0, "[email] username and password_file go together"},
     {"[email]\npassword_file = /etc/sspr/pw\n", 0,
      "[email] username and password_file go together"},
@@ -430,11 +480,38 @@ END_TEST
 /* Every key is listed here once; the example file and the man page must
  * both document each. */
 static const char *const all_keys[] = {
-    "enabled",	       "min_uid",	  "enabled_groups",   "helpdesk",	"socket",
-    "state_dir",       "max_connections", "dialogue_timeout", "answer_timeout", "type",
-    "shadow_file",     "hash_method",	  "required",	      "code_ttl",	"code_attempts",
-    "smtp_url",	       "username",	  "password_file",    "from",		"timeout",
-    "notify_on_reset", "min_length",
+    "enabled",
+    "min_uid",
+    "enabled_groups",
+    "helpdesk",
+    "socket",
+    "state_dir",
+    "max_connections",
+    "dialogue_timeout",
+    "answer_timeout",
+    "type",
+    "shadow_file",
+    "hash_method",
+    "required",
+    "code_ttl",
+    "code_attempts",
+    "smtp_url",
+    "username",
+    "password_file",
+    "from",
+    "timeout",
+    "notify_on_reset",
+    "min_length",
+    "max_length",
+    "min_classes",
+    "pwquality",
+    "pwquality_conf",
+    "pwquality_min_score",
+    "organisation",
+    "history",
+    "opasswd",
+    "breached_list",
+    "min_age_hours",
 };
 
 START_TEST(test_example_file)
@@ -448,6 +525,9 @@ START_TEST(test_example_file)
 	c.enabled = false;
 	c.max_connections = 2;
 	c.min_length = 99;
+	c.max_length = 100;
+	c.history = 1;
+	c.pwquality = false;
 	c.code_ttl = 7;
 	c.hash_method = HASH_SHA512;
 	int r = conf_load(&c, "conf/sspr.conf", err, sizeof(err));
@@ -475,6 +555,16 @@ START_TEST(test_example_file)
 	ck_assert_uint_eq(c.smtp_timeout, d.smtp_timeout);
 	ck_assert(c.notify_on_reset == d.notify_on_reset);
 	ck_assert_uint_eq(c.min_length, d.min_length);
+	ck_assert_uint_eq(c.max_length, d.max_length);
+	ck_assert_uint_eq(c.min_classes, d.min_classes);
+	ck_assert(c.pwquality == d.pwquality);
+	ck_assert_str_eq(c.pwquality_conf, d.pwquality_conf);
+	ck_assert_uint_eq(c.pwquality_min_score, d.pwquality_min_score);
+	ck_assert_ptr_null(c.organisation);
+	ck_assert_uint_eq(c.history, d.history);
+	ck_assert_str_eq(c.opasswd, d.opasswd);
+	ck_assert_ptr_null(c.breached_list);
+	ck_assert_uint_eq(c.min_age_hours, d.min_age_hours);
 	conf_free(&c);
 	conf_free(&d);
 

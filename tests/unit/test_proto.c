@@ -44,6 +44,9 @@ START_TEST(round_trip_every_type)
 	    {PROTO_ADMIN_ENROLL, 3, {"carol", "email", "carol@example.org"}},
 	    {PROTO_ADMIN_SHOW, 1, {"carol"}},
 	    {PROTO_USER_STATUS, 0, {NULL}},
+	    {PROTO_POLICY_CHECK, 3, {"carol", "N\xc3\xa9w pass \xf0\x9f\xa6\x89", "old pass"}},
+	    {PROTO_POLICY_CHECK, 3, {"carol", "new", ""}},
+	    {PROTO_HISTORY_RECORD, 1, {"carol"}},
 	    {PROTO_PROMPT_ECHO_ON, 1, {"Menu\n  1) Email\nChoose: "}},
 	    {PROTO_PROMPT_ECHO_OFF, 1, {"New password: "}},
 	    {PROTO_INFO, 1, {"info\twith tab"}},
@@ -104,6 +107,24 @@ START_TEST(build_rejects_bad_fields)
 	ck_assert_int_eq(proto_msg_build(&m, (enum proto_type)99, 0, f), -EINVAL);
 	const char *esc = "\x1b[2J";
 	ck_assert_int_eq(proto_msg_build(&m, PROTO_INFO, 1, &esc), -EINVAL);
+
+	/* The change path: fixed counts, password limits, no controls. */
+	char pw[PROTO_MAX_PASSWORD + 2];
+	memset(pw, 'p', sizeof(pw) - 1);
+	pw[sizeof(pw) - 1] = '\0';
+	const char *check[3] = {"carol", pw, ""};
+	ck_assert_int_eq(proto_msg_build(&m, PROTO_POLICY_CHECK, 3, check), -E2BIG);
+	pw[PROTO_MAX_PASSWORD] = '\0';
+	ck_assert_int_eq(proto_msg_build(&m, PROTO_POLICY_CHECK, 3, check), 0);
+	proto_msg_clear(&m);
+	check[1] = "tab\tin password";
+	ck_assert_int_eq(proto_msg_build(&m, PROTO_POLICY_CHECK, 3, check), -EINVAL);
+	ck_assert_int_eq(proto_msg_build(&m, PROTO_POLICY_CHECK, 2, check), -EINVAL);
+	ck_assert_int_eq(proto_msg_build(&m, PROTO_HISTORY_RECORD, 0, check), -EINVAL);
+	ck_assert_int_eq(proto_field_count(PROTO_POLICY_CHECK), 3);
+	ck_assert_int_eq(proto_field_count(PROTO_HISTORY_RECORD), 1);
+	ck_assert_str_eq(proto_type_name(PROTO_POLICY_CHECK), "POLICY_CHECK");
+	ck_assert_str_eq(proto_type_name(PROTO_HISTORY_RECORD), "HISTORY_RECORD");
 }
 END_TEST
 
@@ -166,6 +187,13 @@ START_TEST(malformed_frames)
 				 -EPROTO);
 		ck_assert_ptr_null(d.field[0]);
 	}
+	/* HISTORY_RECORD has exactly one field: a second is trailing data */
+	uint8_t two[] = {0, 1, 'a', 0, 1, 'b'};
+	ck_assert_int_eq(proto_decode_body(PROTO_HISTORY_RECORD, two, sizeof(two), &d), -EPROTO);
+	ck_assert_int_eq(proto_decode_body(PROTO_HISTORY_RECORD, two, 3, &d), 0);
+	proto_msg_clear(&d);
+	/* POLICY_CHECK with a missing third field */
+	ck_assert_int_eq(proto_decode_body(PROTO_POLICY_CHECK, two, sizeof(two), &d), -EPROTO);
 	/* CANCEL carries nothing: any body is refused */
 	uint8_t one[2] = {0, 0};
 	ck_assert_int_eq(proto_decode_body(PROTO_CANCEL, one, 2, &d), -EPROTO);

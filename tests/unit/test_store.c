@@ -30,7 +30,7 @@ START_TEST(open_creates_private_versioned_db)
 {
 	struct store *s = NULL;
 	ck_assert_int_eq(store_open(dir, &s), 0);
-	ck_assert_int_eq(store_schema_version(s), 1);
+	ck_assert_int_eq(store_schema_version(s), 2);
 	store_close(s);
 	char path[128];
 	snprintf(path, sizeof(path), "%s/%s", dir, STORE_DB_NAME);
@@ -39,7 +39,7 @@ START_TEST(open_creates_private_versioned_db)
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
 	/* Reopening migrates nothing and keeps the data. */
 	ck_assert_int_eq(store_open(dir, &s), 0);
-	ck_assert_int_eq(store_schema_version(s), 1);
+	ck_assert_int_eq(store_schema_version(s), 2);
 	store_close(s);
 }
 END_TEST
@@ -108,6 +108,78 @@ START_TEST(codes_and_events)
 }
 END_TEST
 
+START_TEST(migrates_version_1_keeping_data)
+{
+	/* A database as the first release left it: schema 1 with a contact. */
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", dir, STORE_DB_NAME);
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_exec(
+		db,
+		"CREATE TABLE contacts (user TEXT NOT NULL, kind TEXT NOT NULL,"
+		" value TEXT NOT NULL, source TEXT NOT NULL, created INTEGER NOT NULL,"
+		" verified INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user, kind));"
+		"CREATE TABLE codes (user TEXT NOT NULL, method TEXT NOT NULL,"
+		" request BLOB NOT NULL, hash BLOB NOT NULL, expires INTEGER NOT NULL,"
+		" attempts INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user, method));"
+		"CREATE TABLE events (id INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+		" user TEXT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');"
+		"INSERT INTO contacts VALUES ('carol', 'email', 'c@example.org', 'admin', 1, 0);"
+		"PRAGMA user_version = 1;",
+		NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	struct store *s = NULL;
+	ck_assert_int_eq(store_open(dir, &s), 0);
+	ck_assert_int_eq(store_schema_version(s), 2);
+	struct store_contact c;
+	ck_assert_int_eq(store_contact_get(s, "carol", "email", &c), 0);
+	ck_assert_str_eq(c.value, "c@example.org");
+	store_contact_clear(&c);
+	ck_assert_int_eq(store_history_add(s, "carol", "$6$a$b", 1, 5), 0);
+	store_close(s);
+}
+END_TEST
+
+START_TEST(password_history)
+{
+	struct store *s;
+	char **h = NULL;
+	size_t n = 99;
+	ck_assert_int_eq(store_open(dir, &s), 0);
+	ck_assert_int_eq(store_history_list(s, "carol", 10, &h, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	store_history_free(h, n);
+	static const char *const hashes[] = {"$6$s1$h1", "$6$s2$h2", "$6$s3$h3", "$6$s4$h4"};
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(store_history_add(s, "carol", hashes[i], 100 + i, 3), 0);
+	ck_assert_int_eq(store_history_add(s, "dave", "$6$d$d", 100, 3), 0);
+	/* The same hash again is not a new entry and does not move up. */
+	ck_assert_int_eq(store_history_add(s, "carol", hashes[2], 200, 3), 0);
+	ck_assert_int_eq(store_history_list(s, "carol", 10, &h, &n), 0);
+	ck_assert_uint_eq(n, 3); /* only the newest 3 are kept */
+	ck_assert_str_eq(h[0], hashes[3]);
+	ck_assert_str_eq(h[1], hashes[2]);
+	ck_assert_str_eq(h[2], hashes[1]);
+	store_history_free(h, n);
+	ck_assert_int_eq(store_history_list(s, "carol", 2, &h, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	store_history_free(h, n);
+	/* keep = 0 forgets one user's history, not the others'. */
+	ck_assert_int_eq(store_history_add(s, "carol", "", 300, 0), 0);
+	ck_assert_int_eq(store_history_list(s, "carol", 10, &h, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	store_history_free(h, n);
+	ck_assert_int_eq(store_history_list(s, "dave", 10, &h, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	store_history_free(h, n);
+	store_history_free(NULL, 0);
+	store_close(s);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -117,6 +189,8 @@ Suite *store_suite(void)
 	tcase_add_test(tc, refuses_newer_schema);
 	tcase_add_test(tc, contacts);
 	tcase_add_test(tc, codes_and_events);
+	tcase_add_test(tc, migrates_version_1_keeping_data);
+	tcase_add_test(tc, password_history);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,165 @@
+#include "tests/bench/bench_stats.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int samples_init(struct samples *s, size_t cap)
+{
+	memset(s, 0, sizeof(*s));
+	s->us = calloc(cap, sizeof(*s->us));
+	if (!s->us)
+		return -ENOMEM;
+	s->cap = cap;
+	pthread_mutex_init(&s->lock, NULL);
+	return 0;
+}
+
+void samples_free(struct samples *s)
+{
+	if (!s || !s->us)
+		return;
+	free(s->us);
+	s->us = NULL;
+	pthread_mutex_destroy(&s->lock);
+}
+
+void samples_add(struct samples *s, int64_t us)
+{
+	if (us < 0)
+		us = 0;
+	if (us > UINT32_MAX)
+		us = UINT32_MAX;
+	pthread_mutex_lock(&s->lock);
+	if (s->n < s->cap)
+		s->us[s->n++] = (uint32_t)us;
+	else
+		s->dropped++;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void samples_merge(struct samples *dst, struct samples *src)
+{
+	pthread_mutex_lock(&src->lock);
+	for (size_t i = 0; i < src->n; i++)
+		samples_add(dst, src->us[i]);
+	pthread_mutex_unlock(&src->lock);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int64_t samples_pct(struct samples *s, double p)
+{
+	pthread_mutex_lock(&s->lock);
+	int64_t r = -1;
+	if (s->n > 0) {
+		qsort(s->us, s->n, sizeof(*s->us), cmp_u32);
+		/* Nearest rank: the smallest sample with at least p% of all
+		 * samples at or below it. */
+		size_t rank = (size_t)((p / 100.0) * (double)s->n + 0.999999);
+		if (rank < 1)
+			rank = 1;
+		if (rank > s->n)
+			rank = s->n;
+		r = s->us[rank - 1];
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+int64_t samples_max(struct samples *s)
+{
+	return samples_pct(s, 100.0);
+}
+
+int proc_status(pid_t pid, long *rss_kb, long *hwm_kb, long *threads)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	*rss_kb = *hwm_kb = *threads = -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "VmRSS: %ld", rss_kb) == 1)
+			continue;
+		if (sscanf(line, "VmHWM: %ld", hwm_kb) == 1)
+			continue;
+		sscanf(line, "Threads: %ld", threads);
+	}
+	fclose(f);
+	return *rss_kb >= 0 ? 0 : -ENODATA;
+}
+
+int64_t proc_cpu_ms(pid_t pid)
+{
+	char path[64], buf[2048];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The command name may hold spaces and parentheses: fields start
+	 * after the last ')'. utime and stime are fields 14 and 15. */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	unsigned long long ut = 0, st = 0;
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	long hz = sysconf(_SC_CLK_TCK);
+	return (int64_t)((ut + st) * 1000ULL / (unsigned long long)(hz > 0 ? hz : 100));
+}
+
+int64_t self_cpu_ms(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return -1;
+	return (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
+
+int64_t system_busy_ms(void)
+{
+	FILE *f = fopen("/proc/stat", "re");
+	if (!f)
+		return -1;
+	unsigned long long v[8] = {0};
+	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+		       &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return -1;
+	/* user nice system idle iowait irq softirq steal: all but idle and
+	 * iowait is work. */
+	unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+	long hz = sysconf(_SC_CLK_TCK);
+	return (int64_t)(busy * 1000ULL / (unsigned long long)(hz > 0 ? hz : 100));
+}
+
+const char *fmt_ms(int64_t us, char *buf, size_t bufsz)
+{
+	if (us < 0)
+		snprintf(buf, bufsz, "-");
+	else
+		snprintf(buf, bufsz, "%.1f", (double)us / 1000.0);
+	return buf;
+}

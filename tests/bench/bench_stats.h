@@ -1,0 +1,41 @@
+/* Shared helpers of the `make bench` programs: a monotonic microsecond clock,
+ * latency samples with percentiles, and what /proc says about a process. */
+#pragma once
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Monotonic clock in microseconds. */
+int64_t now_us(void);
+
+/* A bounded, thread-safe set of latencies in microseconds. Samples beyond
+ * the capacity are counted but not kept. */
+struct samples {
+	pthread_mutex_t lock;
+	uint32_t *us;
+	size_t n, cap, dropped;
+};
+
+int samples_init(struct samples *s, size_t cap);
+void samples_free(struct samples *s);
+void samples_add(struct samples *s, int64_t us);
+/* Append every sample of src to dst. */
+void samples_merge(struct samples *dst, struct samples *src);
+/* The p-th percentile (0..100) in microseconds, nearest rank; -1 when empty. */
+int64_t samples_pct(struct samples *s, double p);
+int64_t samples_max(struct samples *s);
+
+/* VmRSS, VmHWM (kB) and Threads of a process; -errno when unreadable. */
+int proc_status(pid_t pid, long *rss_kb, long *hwm_kb, long *threads);
+/* User + system CPU time of a whole process, in milliseconds; -1 on error. */
+int64_t proc_cpu_ms(pid_t pid);
+/* Same, for this process (all threads). */
+int64_t self_cpu_ms(void);
+/* CPU time all processes on the machine used (not idle), in milliseconds
+ * summed over the cores; -1 on error. */
+int64_t system_busy_ms(void);
+
+/* Milliseconds with one decimal, or "-" for a negative value, into buf. */
+const char *fmt_ms(int64_t us, char *buf, size_t bufsz);
