@@ -321,6 +321,14 @@ void smtp_pause(bool stop)
 	ck_assert_int_eq(kill(smtp_pid, stop ? SIGSTOP : SIGCONT), 0);
 }
 
+TCase *world_tcase(const char *name, void (*setup)(void))
+{
+	TCase *tc = tcase_create(name);
+	tcase_add_checked_fixture(tc, setup, world_stop);
+	tcase_set_timeout(tc, 60);
+	return tc;
+}
+
 void world_stop(void)
 {
 	if (smtp_pid > 0)

@@ -3,6 +3,7 @@
  * build/pam_sspr.so by libpamtest under pam_wrapper. */
 #pragma once
 
+#include <check.h>
 #include <security/pam_appl.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,6 +37,8 @@ void harness_init(char **argv);
  * carol, erin, frank, sysuser by email through build/ssprctl. */
 void world_start(const struct world_opts *o);
 void world_stop(void);
+/* A test case whose tests each run in a fresh world made by setup. */
+TCase *world_tcase(const char *name, void (*setup)(void));
 /* Stop (SIGSTOP) or resume (SIGCONT) the SMTP server, to stall deliveries. */
 void smtp_pause(bool stop);
 

@@ -306,18 +306,10 @@ START_TEST(only_root_may_ask)
 }
 END_TEST
 
-static TCase *tcase(const char *name, void (*setup)(void))
-{
-	TCase *tc = tcase_create(name);
-	tcase_add_checked_fixture(tc, setup, world_stop);
-	tcase_set_timeout(tc, 60);
-	return tc;
-}
-
 Suite *policy_suite(void)
 {
 	Suite *s = suite_create("policy");
-	TCase *tc = tcase("policy", start_with_list);
+	TCase *tc = world_tcase("policy", start_with_list);
 	tcase_add_test(tc, reset_names_every_refused_rule);
 	tcase_add_test(tc, reset_refuses_current_and_recent_passwords);
 	tcase_add_test(tc, passwd_applies_the_same_policy);
@@ -335,7 +327,7 @@ Suite *policy_suite(void)
 				"and were not run\n");
 	}
 	suite_add_tcase(s, tc);
-	tc = tcase("min_age", start_min_age);
+	tc = world_tcase("min_age", start_min_age);
 	tcase_add_test(tc, min_age_between_resets);
 	suite_add_tcase(s, tc);
 	return s;

@@ -199,18 +199,10 @@ static void start_three_attempts(void)
 	world_start(&o);
 }
 
-static TCase *tcase(const char *name, void (*setup)(void))
-{
-	TCase *tc = tcase_create(name);
-	tcase_add_checked_fixture(tc, setup, world_stop);
-	tcase_set_timeout(tc, 60);
-	return tc;
-}
-
 Suite *reset_suite(void)
 {
 	Suite *s = suite_create("reset");
-	TCase *tc = tcase("dialogue", start_default);
+	TCase *tc = world_tcase("dialogue", start_default);
 	tcase_add_test(tc, full_reset_by_email);
 	tcase_add_test(tc, wrong_code_then_right);
 	tcase_add_test(tc, mismatched_confirmation);
@@ -220,10 +212,10 @@ Suite *reset_suite(void)
 	tcase_add_test(tc, password_is_handed_to_next_module);
 	tcase_add_test(tc, new_code_replaces_old);
 	suite_add_tcase(s, tc);
-	tc = tcase("expiry", start_short_ttl);
+	tc = world_tcase("expiry", start_short_ttl);
 	tcase_add_test(tc, expired_code);
 	suite_add_tcase(s, tc);
-	tc = tcase("attempts", start_three_attempts);
+	tc = world_tcase("attempts", start_three_attempts);
 	tcase_add_test(tc, attempt_limit);
 	suite_add_tcase(s, tc);
 	return s;
