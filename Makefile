@@ -79,7 +79,7 @@ $(B)/tests/unit: $(UNIT_OBJ) $(SSPRD_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TEST_PKGS)) -lpthread
 
-$(B)/tests/integration: $(INTEG_OBJ) $(COMMON_OBJ)
+$(B)/tests/integration: $(INTEG_OBJ) $(B)/obj/ssprd/sha1.o $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TEST_PKGS)) -lpthread
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/proto.h"
+#include "ssprd/sha1.h"
 #include "tests/integration/harness.h"
 #include "tests/integration/suites.h"
 
@@ -36,16 +37,30 @@ static void assert_password(const char *user, const char *password, bool expect)
 		      expect ? "match" : "not match");
 }
 
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* A small breached list in the public format: uppercase SHA-1, sorted. */
 static void write_breached_list(void)
 {
-	char out[256];
-	int st = run_cmd(out, sizeof(out),
-			 "for p in '" BREACHED "' password 'Summer2024!Summer2024!'; do "
-			 "printf %%s \"$p\" | sha1sum; done | "
-			 "awk '{print toupper($1) \":42\"}' | LC_ALL=C sort > %s",
-			 run_path("pwned.txt"));
-	ck_assert_int_eq(st, 0);
+	static const char *const pw[] = {BREACHED, "password", "Summer2024!Summer2024!"};
+	char lines[3][64], *sorted[3];
+	for (size_t i = 0; i < 3; i++) {
+		uint8_t d[SHA1_DIGEST_SIZE];
+		ck_assert_int_eq(sha1(pw[i], strlen(pw[i]), d), 0);
+		for (size_t j = 0; j < SHA1_DIGEST_SIZE; j++)
+			snprintf(lines[i] + 2 * j, 3, "%02X", d[j]);
+		strcat(lines[i], ":42\n");
+		sorted[i] = lines[i];
+	}
+	qsort(sorted, 3, sizeof(sorted[0]), cmp_line);
+	FILE *f = fopen(run_path("pwned.txt"), "we");
+	ck_assert_ptr_nonnull(f);
+	for (size_t i = 0; i < 3; i++)
+		fputs(sorted[i], f);
+	ck_assert_int_eq(fclose(f), 0);
 }
 
 static void start_with_list(void)
