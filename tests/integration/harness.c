@@ -540,3 +540,16 @@ bool hash_matches(const char *password, const char *hash)
 	const char *r = crypt_r(password, hash, &data);
 	return r && r[0] != '*' && strcmp(r, hash) == 0;
 }
+
+void assert_has(const struct convo *c, const char *needle)
+{
+	ck_assert_msg(strstr(c->transcript, needle) != NULL, "missing \"%s\" in transcript:\n%s",
+		      needle, c->transcript);
+}
+
+void assert_password(const char *user, const char *password, bool expect)
+{
+	ck_assert_msg(hash_matches(password, shadow_hash(user)) == expect,
+		      "%s: password %s expected to %s", user, password,
+		      expect ? "match" : "not match");
+}

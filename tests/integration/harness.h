@@ -71,6 +71,11 @@ const char *shadow_hash(const char *user);
 void shadow_set_password(const char *user, const char *password);
 bool hash_matches(const char *password, const char *hash);
 
+/* Test assertions: the transcript contains needle; user's shadow hash does
+ * (expect) or does not match password. */
+void assert_has(const struct convo *c, const char *needle);
+void assert_password(const char *user, const char *password, bool expect);
+
 /* Read a whole file (static buffer, truncated at 64 KiB). */
 const char *slurp(const char *path);
 /* Run a command line with /bin/sh; output in out; returns exit status. */

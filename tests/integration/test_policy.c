@@ -24,19 +24,6 @@
 
 static char extra[1024];
 
-static void assert_has(const struct convo *c, const char *needle)
-{
-	ck_assert_msg(strstr(c->transcript, needle) != NULL, "missing \"%s\" in transcript:\n%s",
-		      needle, c->transcript);
-}
-
-static void assert_password(const char *user, const char *password, bool expect)
-{
-	ck_assert_msg(hash_matches(password, shadow_hash(user)) == expect,
-		      "%s: password %s expected to %s", user, password,
-		      expect ? "match" : "not match");
-}
-
 static int cmp_line(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

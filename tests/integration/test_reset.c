@@ -15,19 +15,6 @@ static void start_default(void)
 	world_start(NULL);
 }
 
-static void assert_has(const struct convo *c, const char *needle)
-{
-	ck_assert_msg(strstr(c->transcript, needle) != NULL, "missing \"%s\" in transcript:\n%s",
-		      needle, c->transcript);
-}
-
-static void assert_password(const char *user, const char *password, bool expect)
-{
-	ck_assert_msg(hash_matches(password, shadow_hash(user)) == expect,
-		      "%s: password %s expected to %s", user, password,
-		      expect ? "match" : "not match");
-}
-
 START_TEST(full_reset_by_email)
 {
 	char before_dave[512];
