@@ -12,12 +12,13 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "common/method.h"
+#include "common/phone.h"
 #include "common/util.h"
 #include "common/validate.h"
 
 #define CONF_MAX_SIZE (64 * 1024)
 #define CONF_LINE_MAX 199
-#define LIST_SEPS     ", \t"
 
 struct parser {
 	struct sspr_conf *c;
@@ -218,67 +219,51 @@ static int set_string(struct parser *p, char **field, const char *v)
 	return 0;
 }
 
-static int set_groups(struct parser *p, const struct conf_key *k, char **groups, const char *v)
+static int parse_choice(const struct conf_key *k, const char *v, int *out)
 {
-	char copy[CONF_LINE_MAX + 1], shown[64];
-	char *list[CONF_MAX_GROUPS] = {NULL};
-	size_t n = 0;
-	int r = 0;
-	snprintf(copy, sizeof(copy), "%s", v);
-	char *save = NULL;
-	for (char *tok = strtok_r(copy, LIST_SEPS, &save); tok;
-	     tok = strtok_r(NULL, LIST_SEPS, &save)) {
-		if (!username_valid(tok)) {
-			fail(p, p->line, "%s: invalid group name '%s'", k->key,
-			     safe(tok, shown, sizeof(shown)));
-			r = -EINVAL;
-			goto out;
+	for (int i = 0; k->choices[i]; i++) {
+		if (strcmp(v, k->choices[i]) == 0) {
+			*out = i;
+			return 0;
 		}
-		/* One slot stays NULL: the array is NULL-terminated. */
-		if (n == CONF_MAX_GROUPS - 1) {
-			fail(p, p->line, "%s: at most %d groups", k->key, CONF_MAX_GROUPS - 1);
-			r = -EINVAL;
-			goto out;
-		}
-		list[n] = strdup(tok);
-		if (!list[n]) {
-			r = oom(p);
-			goto out;
-		}
-		n++;
 	}
-	for (size_t i = 0; i < CONF_MAX_GROUPS; i++) {
-		free(groups[i]);
-		groups[i] = list[i];
-		list[i] = NULL;
-	}
-out:
-	for (size_t i = 0; i < CONF_MAX_GROUPS; i++)
-		free(list[i]);
-	return r;
+	return -EINVAL;
 }
 
-static int set_methods(struct parser *p, bool *email, const char *v)
+static bool http_url_valid(const char *v, size_t max)
 {
-	char copy[CONF_LINE_MAX + 1], shown[64];
-	bool any = false;
-	snprintf(copy, sizeof(copy), "%s", v);
-	char *save = NULL;
-	for (char *tok = strtok_r(copy, LIST_SEPS, &save); tok;
-	     tok = strtok_r(NULL, LIST_SEPS, &save)) {
-		if (strcmp(tok, "email") != 0) {
-			fail(p, p->line, "unknown method '%s' (supported: email)",
-			     safe(tok, shown, sizeof(shown)));
-			return -EINVAL;
-		}
-		any = true;
+	size_t len = strlen(v), skip;
+	if (len > max)
+		return false;
+	if (strncmp(v, "https://", 8) == 0)
+		skip = 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		skip = 7;
+	else
+		return false;
+	if (v[skip] == '\0' || v[skip] == '/')
+		return false;
+	for (const char *q = v; *q; q++)
+		if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f)
+			return false;
+	return true;
+}
+
+/* host:port with a numeric port; the host is resolved when listening. */
+static bool listen_valid(const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	if (!colon || colon == v || strlen(v) > 255)
+		return false;
+	unsigned port = 0;
+	for (const char *q = colon + 1; *q; q++) {
+		if (*q < '0' || *q > '9' || (port = port * 10 + (unsigned)(*q - '0')) > 65535)
+			return false;
 	}
-	if (!any) {
-		fail(p, p->line, "enabled: at least one method is required (supported: email)");
-		return -EINVAL;
-	}
-	*email = true;
-	return 0;
+	for (const char *q = v; q < colon; q++)
+		if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f)
+			return false;
+	return colon[1] != '\0' && port > 0;
 }
 
 /* Strings stored as they are written, once checked. */
@@ -300,20 +285,17 @@ static bool string_ok(const struct conf_key *k, const char *v)
 		return smtp_url_valid(v, k->max);
 	case CT_ADDRESS:
 		return sender_valid(v);
+	case CT_HTTP_URL:
+		return http_url_valid(v, k->max);
+	case CT_OPT_HTTP_URL:
+		return len == 0 || http_url_valid(v, k->max);
+	case CT_OPT_PHONE:
+		return len == 0 || phone_valid(v);
+	case CT_OPT_LISTEN:
+		return len == 0 || listen_valid(v);
 	default:
 		return false;
 	}
-}
-
-static int parse_hash(const char *v, enum hash_method *out)
-{
-	if (strcmp(v, "yescrypt") == 0)
-		*out = HASH_YESCRYPT;
-	else if (strcmp(v, "sha512") == 0)
-		*out = HASH_SHA512;
-	else
-		return -EINVAL;
-	return 0;
 }
 
 static void expected(struct parser *p, const struct conf_key *k)
@@ -328,12 +310,22 @@ static void expected(struct parser *p, const struct conf_key *k)
 	    [CT_PATH] = {"an absolute path", ""},
 	    [CT_OPT_PATH] = {"an absolute path", ""},
 	    [CT_BACKEND] = {"shadow (the only backend available)", NULL},
-	    [CT_HASH] = {"yescrypt or sha512", NULL},
+	    [CT_HTTP_URL] = {"http://host[/path] or https://host[/path]", ", without spaces"},
+	    [CT_OPT_HTTP_URL] = {"http://host[/path] or https://host[/path]", ", without spaces"},
+	    [CT_OPT_PHONE] = {"an E.164 number such as +15550100 (+, then 8 to 15 digits)", NULL},
+	    [CT_OPT_LISTEN] = {"host:port, such as 127.0.0.1:8089", NULL},
 	    [CT_SMTP_URL] = {"smtp://host[:port] or smtps://host[:port]", ", without spaces"},
 	    [CT_ADDRESS] = {"an address like sspr@example.org or sspr@localhost", NULL},
 	};
-	if (k->expect)
+	if (k->expect) {
 		fail(p, p->line, "%s: %s", k->key, k->expect);
+	} else if (k->type == CT_CHOICE) {
+		char words[160] = "";
+		for (size_t i = 0; k->choices[i]; i++)
+			snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s",
+				 i == 0 ? "" : k->choices[i + 1] ? ", " : " or ", k->choices[i]);
+		fail(p, p->line, "%s: expected %s", k->key, words);
+	}
 	else if (k->type == CT_UINT)
 		fail(p, p->line, "%s: expected a number from %llu to %llu", k->key, k->min, k->max);
 	else if (k->type >= ARRAY_SIZE(forms) || !forms[k->type].what)
@@ -376,12 +368,17 @@ static int conf_handler(void *user, const char *section, const char *name, const
 	void *field = (char *)p->c + k->offset;
 	int r = 0;
 	bool ok = true;
+	char msg[192];
 	switch (k->type) {
 	case CT_GROUPS:
-		r = set_groups(p, k, field, value);
-		break;
 	case CT_METHODS:
-		r = set_methods(p, field, value);
+	case CT_PREFIXES:
+	case CT_QPOOL:
+		r = conf_list_parse(k, field, value, msg, sizeof(msg));
+		if (r == -ENOMEM)
+			oom(p);
+		else if (r < 0)
+			fail(p, p->line, "%s: %s", k->key, msg);
 		break;
 	case CT_BOOL:
 		ok = parse_bool(value, field) == 0;
@@ -389,8 +386,8 @@ static int conf_handler(void *user, const char *section, const char *name, const
 	case CT_UINT:
 		ok = parse_uint(value, k->min, k->max, field) == 0;
 		break;
-	case CT_HASH:
-		ok = parse_hash(value, field) == 0;
+	case CT_CHOICE:
+		ok = parse_choice(k, value, field) == 0;
 		break;
 	default:
 		ok = string_ok(k, value);
@@ -403,6 +400,25 @@ static int conf_handler(void *user, const char *section, const char *name, const
 	return !p->err_line && r == 0;
 }
 
+static bool is_string(enum conf_type t)
+{
+	return t == CT_TEXT || t == CT_OPT_TEXT || t == CT_PATH || t == CT_OPT_PATH ||
+	       t == CT_BACKEND || t == CT_SMTP_URL || t == CT_ADDRESS || t == CT_HTTP_URL ||
+	       t == CT_OPT_HTTP_URL || t == CT_OPT_PHONE || t == CT_OPT_LISTEN;
+}
+
+static bool is_list(enum conf_type t)
+{
+	return t == CT_GROUPS || t == CT_PREFIXES || t == CT_QPOOL;
+}
+
+static size_t list_slots(enum conf_type t)
+{
+	return t == CT_GROUPS ? CONF_MAX_GROUPS
+	       : t == CT_PREFIXES ? CONF_MAX_PREFIXES
+				  : CONF_MAX_QUESTIONS;
+}
+
 int conf_init_defaults(struct sspr_conf *c)
 {
 	*c = (struct sspr_conf){
@@ -412,30 +428,38 @@ int conf_init_defaults(struct sspr_conf *c)
 	    .dialogue_timeout = 900,
 	    .answer_timeout = 300,
 	    .hash_method = HASH_YESCRYPT,
-	    .method_email = true,
+	    .methods = METHOD_BIT(METHOD_EMAIL),
 	    .required = 1,
 	    .code_ttl = 600,
 	    .code_attempts = 5,
 	    .smtp_timeout = 30,
 	    .notify_on_reset = true,
+	    .gw_provider = GATEWAY_TWILIO,
+	    .gw_timeout = 10,
+	    .gw_retries = 1,
+	    .gw_body_format = BODY_FORM,
+	    .voice_mode = VOICE_SPEAK_CODE,
+	    .office_source = OFFICE_FROM_STORE,
+	    .voice_confirm_timeout = 60,
+	    .questions_custom = true,
+	    .questions_register = 5,
+	    .questions_answer = 3,
+	    .questions_min_length = 3,
 	    .min_length = 12,
 	    .max_length = 256,
 	    .pwquality = true,
 	    .history = 5,
 	};
-	c->helpdesk = strdup("Contact your system administrator.");
-	c->socket_path = strdup("/run/sspr/ssprd.sock");
-	c->state_dir = strdup("/var/lib/sspr");
-	c->backend_type = strdup("shadow");
-	c->shadow_file = strdup("/etc/shadow");
-	c->smtp_url = strdup("smtp://localhost");
-	c->mail_from = strdup("sspr@localhost");
-	c->pwquality_conf = strdup("/etc/security/pwquality.conf");
-	c->opasswd = strdup("/etc/security/opasswd");
-	if (!c->helpdesk || !c->socket_path || !c->state_dir || !c->backend_type ||
-	    !c->shadow_file || !c->smtp_url || !c->mail_from || !c->pwquality_conf || !c->opasswd) {
-		conf_free(c);
-		return -ENOMEM;
+	for (size_t i = 0; i < conf_key_count; i++) {
+		const struct conf_key *k = &conf_keys[i];
+		if (!k->def)
+			continue;
+		char **field = (char **)((char *)c + k->offset);
+		*field = strdup(k->def);
+		if (!*field) {
+			conf_free(c);
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -477,18 +501,10 @@ int conf_load(struct sspr_conf *c, const char *path, char *err, size_t errsz)
 	r = p.r;
 	if (r < 0)
 		goto out;
-	if (!c->smtp_username != !c->smtp_password_file) {
-		if (err && errsz)
-			snprintf(err, errsz, "%s: [email] username and password_file go together",
-				 path);
-		r = -EINVAL;
-	} else if (c->min_length > c->max_length) {
-		if (err && errsz)
-			snprintf(err, errsz,
-				 "%s: [policy] min_length (%u) is larger than max_length (%u)",
-				 path, c->min_length, c->max_length);
-		r = -EINVAL;
-	}
+	char msg[192];
+	r = conf_check_consistency(c, msg, sizeof(msg));
+	if (r < 0 && err && errsz)
+		snprintf(err, errsz, "%s: %s", path, msg);
 out:
 	free(buf);
 	return r;
@@ -498,20 +514,13 @@ void conf_free(struct sspr_conf *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < CONF_MAX_GROUPS; i++)
-		free(c->enabled_groups[i]);
-	free(c->helpdesk);
-	free(c->socket_path);
-	free(c->state_dir);
-	free(c->backend_type);
-	free(c->shadow_file);
-	free(c->smtp_url);
-	free(c->smtp_username);
-	free(c->smtp_password_file);
-	free(c->mail_from);
-	free(c->pwquality_conf);
-	free(c->organisation);
-	free(c->opasswd);
-	free(c->breached_list);
+	for (size_t i = 0; i < conf_key_count; i++) {
+		const struct conf_key *k = &conf_keys[i];
+		void *field = (char *)c + k->offset;
+		if (is_string(k->type))
+			free(*(char **)field);
+		else if (is_list(k->type))
+			conf_list_free(field, list_slots(k->type));
+	}
 	memset(c, 0, sizeof(*c));
 }

@@ -10,6 +10,30 @@
 #define CONF_POLICY_MAX_BYTES 511
 /* Every history check verifies up to history + 2 hashes. */
 #define CONF_HISTORY_MAX 50
+#define CONF_MAX_PREFIXES 32
+#define CONF_MAX_QUESTIONS 32
+/* Longest security question, in bytes. */
+#define CONF_QUESTION_MAX 160
+
+enum gateway_provider {
+	GATEWAY_TWILIO,
+	GATEWAY_HTTP,
+};
+
+enum body_format {
+	BODY_FORM, /* application/x-www-form-urlencoded */
+	BODY_JSON, /* application/json */
+};
+
+enum voice_mode {
+	VOICE_SPEAK_CODE,  /* the call reads a code the user types */
+	VOICE_PRESS_POUND, /* the user presses # on the phone */
+};
+
+enum office_source {
+	OFFICE_FROM_STORE,
+	OFFICE_FROM_GECOS, /* the work-phone field of GECOS */
+};
 
 enum hash_method {
 	HASH_YESCRYPT,
@@ -32,11 +56,41 @@ struct sspr_conf {
 	char *backend_type; /* "shadow" */
 	char *shadow_file;
 	enum hash_method hash_method;
+	char *faillock_dir; /* NULL: from /etc/security/faillock.conf */
 	/* [methods] */
-	bool method_email;
-	unsigned required;
+	unsigned methods; /* METHOD_BIT(enum method) of each enabled one */
+	unsigned required; /* 1 or 2 different methods */
+	bool questions_alone;
 	unsigned code_ttl;
 	unsigned code_attempts;
+	/* [gateway]: SMS and voice calls */
+	enum gateway_provider gw_provider;
+	char *gw_url;	      /* twilio: API base URL */
+	char *gw_account_sid; /* twilio */
+	char *gw_auth_file;   /* twilio: auth token; http: Authorization value */
+	char *gw_from;	      /* E.164 sender / caller id */
+	unsigned gw_timeout;  /* seconds per HTTP request */
+	unsigned gw_retries;  /* extra attempts after a 5xx, 429 or network error */
+	char *gw_allowed_prefixes[CONF_MAX_PREFIXES]; /* NULL-terminated; empty: all */
+	char *gw_sms_url;     /* http provider */
+	char *gw_call_url;    /* http provider */
+	enum body_format gw_body_format;
+	char *gw_sms_body;  /* template: {to} {text} {code} */
+	char *gw_call_body; /* template: {to} {text} {code} {callback} {mode} */
+	/* [voice] */
+	enum voice_mode voice_mode;
+	enum office_source office_source;
+	char *voice_listen;	  /* host:port of the press_pound callback server */
+	char *voice_callback_url; /* public base URL the provider calls */
+	unsigned voice_confirm_timeout;
+	char *voice_echo_url; /* twilio speak_code: TwiML echo service */
+	/* [questions] */
+	char *question_pool[CONF_MAX_QUESTIONS]; /* NULL-terminated */
+	char *question_pool_file;
+	bool questions_custom;
+	unsigned questions_register;
+	unsigned questions_answer;
+	unsigned questions_min_length;
 	/* [email] */
 	char *smtp_url;
 	char *smtp_username;

@@ -6,7 +6,7 @@
 #include "common/conf.h"
 
 /* Upper bound of ARRAY_SIZE(conf_keys), checked where the table is defined. */
-#define CONF_MAX_KEYS 64
+#define CONF_MAX_KEYS 96
 
 enum conf_type {
 	CT_BOOL,
@@ -18,9 +18,15 @@ enum conf_type {
 	CT_GROUPS,
 	CT_METHODS,
 	CT_BACKEND,
-	CT_HASH,
 	CT_SMTP_URL,
 	CT_ADDRESS,
+	CT_CHOICE,	 /* one word of choices, stored as its index (an enum) */
+	CT_PREFIXES,	 /* list of "+digits" */
+	CT_QPOOL,	 /* questions separated by '|' */
+	CT_HTTP_URL,	 /* http:// or https:// URL */
+	CT_OPT_HTTP_URL, /* same, but empty means unset */
+	CT_OPT_PHONE,	 /* E.164 number or empty */
+	CT_OPT_LISTEN,	 /* host:port or empty */
 };
 
 struct conf_key {
@@ -30,7 +36,20 @@ struct conf_key {
 	size_t offset;
 	unsigned long long min, max; /* numbers: range; strings: max is bytes */
 	const char *expect;	     /* overrides the generic message */
+	const char *const *choices;  /* CT_CHOICE: NULL-terminated words */
+	const char *def;	     /* strings: default value (NULL: unset) */
 };
+
+/* List-valued keys (CT_GROUPS, CT_METHODS, CT_PREFIXES, CT_QPOOL): parse
+ * value into the field. On a bad value returns -EINVAL with a message
+ * (without the key name) in msg; -ENOMEM. */
+int conf_list_parse(const struct conf_key *k, void *field, const char *value, char *msg,
+		    size_t msgsz);
+/* Free a NULL-terminated list field of n slots. */
+void conf_list_free(char **list, size_t n);
+
+/* Checks across keys, once the file is read: 0 or -EINVAL with msg. */
+int conf_check_consistency(const struct sspr_conf *c, char *msg, size_t msgsz);
 
 extern const struct conf_key conf_keys[];
 extern const size_t conf_key_count;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/method.h"
 #include "common/util.h"
 #include "common/validate.h"
 #include "ssprd/access.h"
@@ -20,7 +21,6 @@
 #include "ssprd/policy.h"
 #include "ssprd/priv.h"
 
-#define METHOD_EMAIL	    "email"
 #define MAX_MENU_ERRORS	    3
 #define MAX_POLICY_REFUSALS 5
 
@@ -183,7 +183,7 @@ static int check_eligible(struct dialogue *d)
 		why = "not in enabled_groups or unknown";
 	else if (priv_account_state(c, d->user, &st) < 0 || st != ACCOUNT_OK)
 		why = account_state_name(st);
-	else if (!c->method_email || store_contact_get(d->ctx->store, d->user, "email", &email) < 0)
+	else if (!(c->methods & METHOD_BIT(METHOD_EMAIL)) || store_contact_get(d->ctx->store, d->user, "email", &email) < 0)
 		why = "no registered method";
 	else if (!email_valid(email.value) ||
 		 email_mask(email.value, d->email_masked, sizeof(d->email_masked)) < 0)
@@ -213,7 +213,7 @@ static int send_code(struct dialogue *d)
 {
 	const struct sspr_conf *c = &d->ctx->conf;
 	char code[CODE_DIGITS + 1];
-	int r = code_issue(d->ctx->store, d->ctx->code_key, d->user, METHOD_EMAIL, d->request,
+	int r = code_issue(d->ctx->store, d->ctx->code_key, d->user, method_name(METHOD_EMAIL), d->request,
 			   c->code_ttl, (int64_t)time(NULL), code);
 	if (r == 0) {
 		r = notify_send_code(d->ctx, d->user, d->email, code);
@@ -265,7 +265,7 @@ static int on_code(struct dialogue *d, const char *a)
 	const struct sspr_conf *c = &d->ctx->conf;
 	enum code_result res;
 	unsigned left = 0;
-	int r = code_check(d->ctx->store, d->ctx->code_key, d->user, METHOD_EMAIL, d->request, a,
+	int r = code_check(d->ctx->store, d->ctx->code_key, d->user, method_name(METHOD_EMAIL), d->request, a,
 			   c->code_attempts, (int64_t)time(NULL), &res, &left);
 	if (r < 0)
 		return finish(d, PROTO_STATUS_UNAVAILABLE,

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/conf.h"
+#include "common/method.h"
 #include "common/util.h"
 #include "tests/unit/suites.h"
 
@@ -80,7 +81,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c.backend_type, "shadow");
 	ck_assert_str_eq(c.shadow_file, "/etc/shadow");
 	ck_assert_int_eq(c.hash_method, HASH_YESCRYPT);
-	ck_assert(c.method_email);
+	ck_assert(c.methods & METHOD_BIT(METHOD_EMAIL));
 	ck_assert_uint_eq(c.required, 1);
 	ck_assert_uint_eq(c.code_ttl, 600);
 	ck_assert_uint_eq(c.code_attempts, 5);
@@ -168,7 +169,7 @@ START_TEST(test_full_file)
 	ck_assert_str_eq(c.backend_type, "shadow");
 	ck_assert_str_eq(c.shadow_file, "/tmp/shadow");
 	ck_assert_int_eq(c.hash_method, HASH_SHA512);
-	ck_assert(c.method_email);
+	ck_assert(c.methods & METHOD_BIT(METHOD_EMAIL));
 	ck_assert_uint_eq(c.required, 1);
 	ck_assert_uint_eq(c.code_ttl, 86400);
 	ck_assert_uint_eq(c.code_attempts, 20);
@@ -302,10 +303,35 @@ static const struct {
     {"[backend]\ntype = ldap\n", 2, "type: expected shadow (the only backend available)"},
     {"[backend]\nhash_method = md5\n", 2, "hash_method: expected yescrypt or sha512"},
     {"[backend]\nhash_method = SHA512\n", 2, "hash_method: expected yescrypt or sha512"},
-    {"[methods]\nenabled = email, sms\n", 2, "unknown method 'sms' (supported: email)"},
-    {"[methods]\nenabled = ,\n", 2, "enabled: at least one method is required (supported: email)"},
-    {"[methods]\nrequired = 2\n", 2, "required: expected 1 (only one method is available)"},
-    {"[methods]\nrequired = 0\n", 2, "required: expected 1 (only one method is available)"},
+    {"[methods]\nenabled = email, fax\n", 2,
+     "enabled: unknown method 'fax' (known: email, sms, voice_mobile, voice_office, questions, "
+     "totp, recovery_code)"},
+    {"[methods]\nenabled = ,\n", 2, "enabled: at least one method is required"},
+    {"[methods]\nrequired = 2\n", 0,
+     "[methods] required is larger than the number of enabled methods"},
+    {"[methods]\nrequired = 0\n", 2, "required: expected a number from 1 to 2"},
+    {"[methods]\nrequired = 3\n", 2, "required: expected a number from 1 to 2"},
+    {"[methods]\nenabled = email sms\n", 0,
+     "[gateway] auth_file is required by the sms and voice methods"},
+    {"[methods]\nenabled = sms\n[gateway]\nauth_file = /x\n", 0,
+     "[gateway] provider twilio needs account_sid and from"},
+    {"[methods]\nenabled = voice_mobile\n[gateway]\nprovider = http\nauth_file = /x\n"
+     "call_url = http://127.0.0.1:1/call\n[voice]\nmode = press_pound\n",
+     0, "[voice] mode press_pound needs callback_listen and callback_url"},
+    {"[methods]\nenabled = questions\n", 0,
+     "[methods] questions alone need questions_alone = yes (or required = 2)"},
+    {"[gateway]\nprovider = sms77\n", 2, "provider: expected twilio or http"},
+    {"[gateway]\nfrom = 5550100\n", 2,
+     "from: expected an E.164 number such as +15550100 (+, then 8 to 15 digits)"},
+    {"[gateway]\nallowed_prefixes = +1 44\n", 2,
+     "allowed_prefixes: invalid prefix (expected + and digits) '44'"},
+    {"[gateway]\nurl = ftp://x\n", 2,
+     "url: expected http://host[/path] or https://host[/path] of at most 512 bytes, without "
+     "spaces"},
+    {"[voice]\ncallback_listen = 127.0.0.1\n", 2,
+     "callback_listen: expected host:port, such as 127.0.0.1:8089"},
+    {"[voice]\nmode = shout\n", 2, "mode: expected speak_code or press_pound"},
+    {"[questions]\nregister = 2\nanswer = 3\n", 0, "[questions] answer is larger than register"},
     {"[email]\nfrom = not-an-address\n", 2,
      "from: expected an address like sspr@example.org or sspr@localhost"},
     {"[email]\nfrom = sspr@example\n", 2,
@@ -544,7 +570,7 @@ START_TEST(test_example_file)
 	ck_assert_str_eq(c.backend_type, d.backend_type);
 	ck_assert_str_eq(c.shadow_file, d.shadow_file);
 	ck_assert_int_eq(c.hash_method, d.hash_method);
-	ck_assert(c.method_email);
+	ck_assert(c.methods & METHOD_BIT(METHOD_EMAIL));
 	ck_assert_uint_eq(c.required, d.required);
 	ck_assert_uint_eq(c.code_ttl, d.code_ttl);
 	ck_assert_uint_eq(c.code_attempts, d.code_attempts);
