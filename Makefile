@@ -22,9 +22,13 @@ BASE_CPPFLAGS := -I. -D_GNU_SOURCE -DSSPR_VERSION='"$(VERSION)"'
 
 B := build
 
-DAEMON_PKGS := libsystemd libsodium libcurl sqlite3 inih libcrypt pwquality libcrypto
+DAEMON_PKGS := libsystemd libsodium libcurl sqlite3 inih libcrypt pwquality libcrypto liboath \
+	libmicrohttpd
 TOOL_PKGS := inih libsystemd
-TEST_PKGS := check libpamtest libsodium libcurl sqlite3 inih libcrypt libsystemd pwquality libcrypto
+TEST_PKGS := check libpamtest libsodium libcurl sqlite3 inih libcrypt libsystemd pwquality libcrypto \
+	liboath libmicrohttpd
+# libunistring (NFKC and case folding of security answers) has no .pc file.
+UNISTRING_LIBS := -lunistring
 
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pc_libs = $(shell $(PKG_CONFIG) --libs $(1))
@@ -61,9 +65,9 @@ $(B)/pic/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -fPIC $(call pc_cflags,pam) -MMD -MP -c $< -o $@
 
 $(B)/ssprd: $(B)/obj/ssprd/main.o $(SSPRD_OBJ) $(COMMON_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(DAEMON_PKGS)) -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(DAEMON_PKGS)) $(UNISTRING_LIBS) -lpthread
 
-$(B)/ssprctl: $(B)/obj/cli/ssprctl.o $(B)/obj/cli/term.o $(COMMON_OBJ)
+$(B)/ssprctl: $(B)/obj/cli/ssprctl.o $(B)/obj/cli/term.o $(B)/obj/cli/enroll.o $(COMMON_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TOOL_PKGS))
 
 $(B)/sspr: $(B)/obj/cli/sspr.o $(B)/obj/cli/term.o $(COMMON_OBJ)
@@ -77,11 +81,11 @@ tests: $(TEST_BINS)
 
 $(B)/tests/unit: $(UNIT_OBJ) $(SSPRD_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TEST_PKGS)) -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TEST_PKGS)) $(UNISTRING_LIBS) -lpthread
 
 $(B)/tests/integration: $(INTEG_OBJ) $(B)/obj/ssprd/sha1.o $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TEST_PKGS)) -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TEST_PKGS)) $(UNISTRING_LIBS) -lpthread
 
 $(B)/tests/pam_testpw.so: tests/integration/pam_testpw.c
 	@mkdir -p $(dir $@)
@@ -99,19 +103,20 @@ $(B)/bench/bench_login: $(B)/obj/tests/bench/bench_login.o $(B)/obj/tests/bench/
 
 $(B)/bench/bench_reset: $(BENCH_RESET_SRC:%.c=$(B)/obj/%.o) $(B)/obj/ssprd/pwhash.o $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(DAEMON_PKGS)) -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(DAEMON_PKGS)) $(UNISTRING_LIBS) -lpthread
 
 $(B)/bench/bench_policy: $(B)/obj/tests/bench/bench_policy.o $(B)/obj/tests/unit/breached_gen.o \
 		$(SSPRD_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(DAEMON_PKGS)) -lpthread -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(DAEMON_PKGS)) $(UNISTRING_LIBS) -lpthread -lm
 
 # --- Dependencies -----------------------------------------------------------
 # Debian packages needed to build, test and run the demo.
 DEB_DEPS := build-essential pkg-config libpam0g-dev libsystemd-dev libsodium-dev \
 	libcurl4-openssl-dev libssl-dev libsqlite3-dev libcrypt-dev libinih-dev check \
 	libpam-wrapper libpamtest0-dev libnss-wrapper pamtester python3 python3-aiosmtpd \
-	mandoc systemd binutils util-linux libpwquality-dev cracklib-runtime openssh-server openssh-client python3-pexpect login passwd libpam-modules-bin
+	mandoc systemd binutils util-linux libpwquality-dev cracklib-runtime liboath-dev \
+	libmicrohttpd-dev libunistring-dev openssh-server openssh-client python3-pexpect login passwd libpam-modules-bin
 
 deps:
 	@missing=$$(for p in $(DEB_DEPS); do \

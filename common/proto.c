@@ -33,6 +33,10 @@ static const struct proto_spec specs[] = {
      3,
      {PROTO_MAX_USER, PROTO_MAX_PASSWORD, PROTO_MAX_PASSWORD}},
     {PROTO_HISTORY_RECORD, "HISTORY_RECORD", 1, {PROTO_MAX_USER}},
+    {PROTO_ADMIN_QUESTIONS,
+     "ADMIN_QUESTIONS",
+     3,
+     {PROTO_MAX_USER, PROTO_MAX_QUESTIONS_TEXT, PROTO_MAX_QUESTIONS_TEXT}},
     {PROTO_PROMPT_ECHO_ON, "PROMPT_ECHO_ON", 1, {PROTO_MAX_TEXT}},
     {PROTO_PROMPT_ECHO_OFF, "PROMPT_ECHO_OFF", 1, {PROTO_MAX_TEXT}},
     {PROTO_INFO, "INFO", 1, {PROTO_MAX_TEXT}},
@@ -64,7 +68,9 @@ const char *proto_type_name(enum proto_type type)
  * 0x20, so a hostile field cannot smuggle terminal escapes. */
 static bool field_ok(const struct proto_spec *s, unsigned i, const char *p, size_t len)
 {
-	const char *allow = (s->type >= PROTO_PROMPT_ECHO_ON) ? "\n\t" : "";
+	const char *allow = s->type >= PROTO_PROMPT_ECHO_ON		? "\n\t"
+			    : s->type == PROTO_ADMIN_QUESTIONS && i > 0 ? "\n"
+									: "";
 	return utf8_text_valid(p, len, s->max[i], allow);
 }
 

@@ -23,15 +23,21 @@
 
 enum proto_type {
 	/* client -> daemon */
-	PROTO_RESET_START = 1,	/* user, service, rhost, tty */
-	PROTO_ANSWER = 2,	/* text: an answer to the last prompt (secret) */
-	PROTO_CANCEL = 3,	/* (no fields) */
-	PROTO_ADMIN_ENROLL = 4, /* user, kind ("email"), value */
-	PROTO_ADMIN_SHOW = 5,	/* user */
-	PROTO_USER_STATUS = 6,	/* (no fields): the peer's own registration */
+	PROTO_RESET_START = 1, /* user, service, rhost, tty */
+	PROTO_ANSWER = 2,      /* text: an answer to the last prompt (secret) */
+	PROTO_CANCEL = 3,      /* (no fields) */
+	/* user, kind, value: kind "email", "mobile", "office" (value: the
+	 * address or E.164 number; "" removes it), "totp" or "recovery_codes"
+	 * (value "": the daemon generates and shows the secrets once) */
+	PROTO_ADMIN_ENROLL = 4,
+	PROTO_ADMIN_SHOW = 5,  /* user */
+	PROTO_USER_STATUS = 6, /* (no fields): the peer's own registration */
 	/* The password-change path (pam_sspr in the password stack): */
 	PROTO_POLICY_CHECK = 7,	  /* user, new password, old password ("": unknown) */
 	PROTO_HISTORY_RECORD = 8, /* user: remember the current hash */
+	/* user, questions, answers (secret): one per line, same order; replaces
+	 * the user's whole set */
+	PROTO_ADMIN_QUESTIONS = 9,
 
 	/* daemon -> client */
 	PROTO_PROMPT_ECHO_ON = 64,
@@ -50,7 +56,8 @@ enum proto_status {
 	PROTO_STATUS_UNAVAILABLE = 4, /* daemon cannot serve now */
 	PROTO_STATUS_DENIED = 5,      /* peer not allowed to ask this */
 	PROTO_STATUS_INVALID = 6,     /* bad request (admin input) */
-	PROTO_STATUS_MAX = PROTO_STATUS_INVALID,
+	PROTO_STATUS_UNLOCKED = 7,    /* account unlocked, password kept */
+	PROTO_STATUS_MAX = PROTO_STATUS_UNLOCKED,
 };
 
 /* Limits on what a peer may send in each field. */
@@ -61,6 +68,8 @@ enum proto_status {
 #define PROTO_MAX_ANSWER  1024
 #define PROTO_MAX_TEXT	  4096
 #define PROTO_MAX_VALUE	  512
+/* Ten lines of a question or an answer. */
+#define PROTO_MAX_QUESTIONS_TEXT 2048
 /* A password field: longer than any the policy accepts (511 bytes), so the
  * daemon, not the transport, gives the reason for a refusal. */
 #define PROTO_MAX_PASSWORD 1024

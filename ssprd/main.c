@@ -16,6 +16,8 @@
 #include "common/log.h"
 #include "ssprd/daemon.h"
 #include "ssprd/keyfile.h"
+#include "ssprd/voicecb.h"
+#include "common/method.h"
 #include "ssprd/listen.h"
 #include "ssprd/server.h"
 
@@ -129,6 +131,16 @@ int main(int argc, char **argv)
 	r = store_open(ctx.conf.state_dir, &ctx.store);
 	if (r < 0)
 		goto out;
+	if ((ctx.conf.methods &
+	     (METHOD_BIT(METHOD_VOICE_MOBILE) | METHOD_BIT(METHOD_VOICE_OFFICE))) &&
+	    ctx.conf.voice_mode == VOICE_PRESS_POUND) {
+		r = voicecb_start(&ctx.conf, &ctx.voicecb);
+		if (r < 0) {
+			log_error("voice callback server on %s: %s", ctx.conf.voice_listen,
+				  strerror(-r));
+			goto out;
+		}
+	}
 	sig_fd = block_signals();
 	if (sig_fd < 0) {
 		log_error("signals: %s", strerror(-sig_fd));
@@ -157,6 +169,7 @@ out:
 	listen_socket_close(listen_fd, ctx.conf.socket_path, activated);
 	if (sig_fd >= 0)
 		close(sig_fd);
+	voicecb_stop(ctx.voicecb);
 	store_close(ctx.store);
 	sodium_memzero(ctx.code_key, sizeof(ctx.code_key));
 	curl_global_cleanup();

@@ -31,8 +31,9 @@ int notify_send_code(struct daemon_ctx *ctx, const char *user, const char *to, c
 	return r;
 }
 
-void notify_send_reset(struct daemon_ctx *ctx, const char *user, const char *to,
-		       const char *service, const char *rhost, const char *tty)
+void notify_send_outcome(struct daemon_ctx *ctx, const char *user, const char *to, bool unlocked,
+			 const char *methods, const char *service, const char *rhost,
+			 const char *tty)
 {
 	const struct sspr_conf *c = &ctx->conf;
 	char when[64], from[400], body[BODY_MAX];
@@ -49,14 +50,19 @@ void notify_send_reset(struct daemon_ctx *ctx, const char *user, const char *to,
 	snprintf(body, sizeof(body),
 		 "Hello %s,\n"
 		 "\n"
-		 "The password of your account %s on %s was reset at %s\n"
-		 "through %s %s, after a code sent to this address was confirmed.\n"
+		 "%s %s on %s at %s\n"
+		 "through %s %s, after verification by: %s.\n"
 		 "\n"
 		 "If this was you, there is nothing to do.\n"
 		 "If it was not you, contact your administrator right away:\n"
 		 "%s\n",
-		 user, user, ctx->hostname, when, service[0] ? service : "an unknown service", from,
-		 c->helpdesk);
-	if (mail_send(c, to, "Your password was reset", body) < 0)
-		log_error("could not send the reset notice for %s", user);
+		 user,
+		 unlocked ? "Your account was unlocked (the password was kept):"
+			  : "The password was reset for your account",
+		 user, ctx->hostname, when, service[0] ? service : "an unknown service", from,
+		 methods[0] ? methods : "unknown", c->helpdesk);
+	if (mail_send(c, to, unlocked ? "Your account was unlocked" : "Your password was reset",
+		      body) < 0)
+		log_error("could not send the %s notice for %s", unlocked ? "unlock" : "reset",
+			  user);
 }

@@ -1,6 +1,7 @@
 #include "ssprd/priv.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "ssprd/faillock.h"
 #include "ssprd/pwhash.h"
 #include "ssprd/shadow.h"
 
@@ -100,4 +102,30 @@ int priv_set_password(const struct sspr_conf *conf, const char *user, const char
 	if (r < 0)
 		log_error("writing %s for %s failed: %s", conf->shadow_file, user, strerror(-r));
 	return r;
+}
+
+static int tally_dir(const struct sspr_conf *conf, char *out, size_t outsz)
+{
+	return faillock_dir(conf->faillock_dir, FAILLOCK_CONF, out, outsz);
+}
+
+int priv_faillock_records(const struct sspr_conf *conf, const char *user, unsigned *records)
+{
+	char dir[PATH_MAX];
+	*records = 0;
+	int r = tally_dir(conf, dir, sizeof(dir));
+	return r < 0 ? r : faillock_count(dir, user, records);
+}
+
+int priv_unlock(const struct sspr_conf *conf, const char *user)
+{
+	enum account_state st;
+	char dir[PATH_MAX];
+	int r = priv_account_state(conf, user, &st);
+	if (r < 0)
+		return r;
+	if (st != ACCOUNT_OK)
+		return -EPERM;
+	r = tally_dir(conf, dir, sizeof(dir));
+	return r < 0 ? r : faillock_reset(dir, user);
 }

@@ -1,7 +1,7 @@
 /*
  * Everything that needs root, behind one narrow interface: reading an
  * account's state and current hash from the password backend and writing a
- * new password.
+ * new password, and clearing failed-login records.
  * Today it runs in-process; it is the seam where a privileged helper process
  * will sit (see the hardening work), so callers must not assume more than
  * these functions.
@@ -30,3 +30,10 @@ int priv_current_hash(const struct sspr_conf *conf, const char *user, char **out
 /* Hash and write password for user; re-checks the account state first and
  * returns -EPERM unless it is ACCOUNT_OK. */
 int priv_set_password(const struct sspr_conf *conf, const char *user, const char *password);
+
+/* Failed-login records pam_faillock holds for user (0 when none). */
+int priv_faillock_records(const struct sspr_conf *conf, const char *user, unsigned *records);
+
+/* Clear user's failed-login records; re-checks the account state first and
+ * returns -EPERM unless it is ACCOUNT_OK (an administrator's lock stays). */
+int priv_unlock(const struct sspr_conf *conf, const char *user);

@@ -109,6 +109,7 @@ static void serve(struct conn *c)
 		break;
 	case PROTO_ADMIN_ENROLL:
 	case PROTO_ADMIN_SHOW:
+	case PROTO_ADMIN_QUESTIONS:
 	case PROTO_USER_STATUS:
 		admin_handle(c->srv->ctx, c->fd, &c->peer, &m);
 		break;

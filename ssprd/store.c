@@ -1,4 +1,5 @@
 #include "ssprd/store.h"
+#include "ssprd/store_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,11 +13,6 @@
 
 #include "common/log.h"
 #include "common/util.h"
-
-struct store {
-	sqlite3 *db;
-	pthread_mutex_t lock;
-};
 
 /* Migration N brings the schema from version N to N+1. Never edit a shipped
  * entry: append a new one. */
@@ -52,15 +48,36 @@ static const char *const migrations[] = {
     "  hash TEXT NOT NULL,"
     "  time INTEGER NOT NULL,"
     "  UNIQUE (user, hash));",
+    /* 3: the other verification methods. A question set is replaced
+     * whole; pending marks the questions of an unfinished challenge. */
+    "CREATE TABLE questions ("
+    "  user TEXT NOT NULL,"
+    "  idx INTEGER NOT NULL,"
+    "  question TEXT NOT NULL,"
+    "  answer_hash TEXT NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  pending INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (user, idx));"
+    "CREATE TABLE totp ("
+    "  user TEXT PRIMARY KEY,"
+    "  sealed BLOB NOT NULL,"
+    "  last_step INTEGER NOT NULL DEFAULT 0,"
+    "  created INTEGER NOT NULL);"
+    "CREATE TABLE recovery_codes ("
+    "  user TEXT NOT NULL,"
+    "  hash BLOB NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  used INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (user, hash));",
 };
 
-static int sql_err(struct store *s, const char *what)
+int store_sql_err(struct store *s, const char *what)
 {
 	log_error("store: %s: %s", what, sqlite3_errmsg(s->db));
 	return -EIO;
 }
 
-static int exec(struct store *s, const char *sql)
+int store_exec(struct store *s, const char *sql)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -86,7 +103,7 @@ static int migrate(struct store *s)
 {
 	int v = store_schema_version(s);
 	if (v < 0)
-		return sql_err(s, "reading schema version");
+		return store_sql_err(s, "reading schema version");
 	if ((size_t)v > ARRAY_SIZE(migrations)) {
 		log_error("store: schema version %d is newer than this ssprd knows (%zu)", v,
 			  ARRAY_SIZE(migrations));
@@ -95,15 +112,15 @@ static int migrate(struct store *s)
 	for (size_t i = (size_t)v; i < ARRAY_SIZE(migrations); i++) {
 		char bump[64];
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %zu;", i + 1);
-		int r = exec(s, "BEGIN IMMEDIATE;");
+		int r = store_exec(s, "BEGIN IMMEDIATE;");
 		if (r == 0)
-			r = exec(s, migrations[i]);
+			r = store_exec(s, migrations[i]);
 		if (r == 0)
-			r = exec(s, bump);
+			r = store_exec(s, bump);
 		if (r == 0)
-			r = exec(s, "COMMIT;");
+			r = store_exec(s, "COMMIT;");
 		if (r < 0) {
-			exec(s, "ROLLBACK;");
+			store_exec(s, "ROLLBACK;");
 			return r;
 		}
 		log_info("store: schema migrated to version %zu", i + 1);
@@ -143,10 +160,10 @@ int store_open(const char *state_dir, struct store **out)
 	sqlite3_busy_timeout(s->db, 5000);
 	/* secure_delete: deleted code hashes are overwritten, not left in
 	 * free pages. */
-	r = exec(s, "PRAGMA journal_mode = WAL;"
-		    "PRAGMA synchronous = FULL;"
-		    "PRAGMA secure_delete = ON;"
-		    "PRAGMA foreign_keys = ON;");
+	r = store_exec(s, "PRAGMA journal_mode = WAL;"
+			  "PRAGMA synchronous = FULL;"
+			  "PRAGMA secure_delete = ON;"
+			  "PRAGMA foreign_keys = ON;");
 	if (r < 0)
 		goto fail;
 	r = migrate(s);
@@ -179,17 +196,17 @@ void store_unlock(struct store *s)
 }
 
 /* Errors are logged once here so callers only pass the code on. */
-static int prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
 {
 	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-		return sql_err(s, "prepare");
+		return store_sql_err(s, "prepare");
 	return 0;
 }
 
-static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
-	int r = (rc == SQLITE_DONE) ? 0 : sql_err(s, what);
+	int r = (rc == SQLITE_DONE) ? 0 : store_sql_err(s, what);
 	sqlite3_finalize(st);
 	return r;
 }
@@ -206,12 +223,12 @@ int store_contact_set(struct store *s, const char *user, const char *kind, const
 		      const char *source, int64_t now)
 {
 	sqlite3_stmt *st;
-	int r = prepare(s,
-			"INSERT INTO contacts (user, kind, value, source, created) "
-			"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user, kind) DO UPDATE SET "
-			"value = excluded.value, source = excluded.source, "
-			"created = excluded.created, verified = 0",
-			&st);
+	int r = store_prepare(s,
+			      "INSERT INTO contacts (user, kind, value, source, created) "
+			      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user, kind) DO UPDATE SET "
+			      "value = excluded.value, source = excluded.source, "
+			      "created = excluded.created, verified = 0",
+			      &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -219,7 +236,7 @@ int store_contact_set(struct store *s, const char *user, const char *kind, const
 	sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, now);
-	return step_done(s, st, "saving contact");
+	return store_step_done(s, st, "saving contact");
 }
 
 static void copy_text(char *dst, size_t dstsz, const unsigned char *src)
@@ -232,10 +249,10 @@ int store_contact_get(struct store *s, const char *user, const char *kind,
 {
 	sqlite3_stmt *st;
 	memset(out, 0, sizeof(*out));
-	int r = prepare(s,
-			"SELECT value, source, created, verified FROM contacts "
-			"WHERE user = ?1 AND kind = ?2",
-			&st);
+	int r = store_prepare(s,
+			      "SELECT value, source, created, verified FROM contacts "
+			      "WHERE user = ?1 AND kind = ?2",
+			      &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -252,7 +269,7 @@ int store_contact_get(struct store *s, const char *user, const char *kind,
 	} else if (rc == SQLITE_DONE) {
 		r = -ENOENT;
 	} else {
-		r = sql_err(s, "reading contact");
+		r = store_sql_err(s, "reading contact");
 	}
 	sqlite3_finalize(st);
 	return r;
@@ -262,10 +279,10 @@ int store_code_put(struct store *s, const char *user, const char *method,
 		   const struct store_code *c)
 {
 	sqlite3_stmt *st;
-	int r = prepare(s,
-			"INSERT OR REPLACE INTO codes (user, method, request, hash, expires, "
-			"attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-			&st);
+	int r = store_prepare(s,
+			      "INSERT OR REPLACE INTO codes (user, method, request, hash, expires, "
+			      "attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			      &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -274,17 +291,17 @@ int store_code_put(struct store *s, const char *user, const char *method,
 	sqlite3_bind_blob(st, 4, c->hash, STORE_HASH_SIZE, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, c->expires);
 	sqlite3_bind_int(st, 6, (int)c->attempts);
-	return step_done(s, st, "saving code");
+	return store_step_done(s, st, "saving code");
 }
 
 int store_code_get(struct store *s, const char *user, const char *method, struct store_code *out)
 {
 	sqlite3_stmt *st;
 	memset(out, 0, sizeof(*out));
-	int r = prepare(s,
-			"SELECT request, hash, expires, attempts FROM codes "
-			"WHERE user = ?1 AND method = ?2",
-			&st);
+	int r = store_prepare(s,
+			      "SELECT request, hash, expires, attempts FROM codes "
+			      "WHERE user = ?1 AND method = ?2",
+			      &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -306,7 +323,7 @@ int store_code_get(struct store *s, const char *user, const char *method, struct
 	} else if (rc == SQLITE_DONE) {
 		r = -ENOENT;
 	} else {
-		r = sql_err(s, "reading code");
+		r = store_sql_err(s, "reading code");
 	}
 	sqlite3_finalize(st);
 	return r;
@@ -316,46 +333,48 @@ int store_code_set_attempts(struct store *s, const char *user, const char *metho
 			    unsigned attempts)
 {
 	sqlite3_stmt *st;
-	int r = prepare(s, "UPDATE codes SET attempts = ?3 WHERE user = ?1 AND method = ?2", &st);
+	int r =
+	    store_prepare(s, "UPDATE codes SET attempts = ?3 WHERE user = ?1 AND method = ?2", &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, method, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, (int)attempts);
-	return step_done(s, st, "counting a code attempt");
+	return store_step_done(s, st, "counting a code attempt");
 }
 
 int store_code_delete(struct store *s, const char *user, const char *method)
 {
 	sqlite3_stmt *st;
-	int r = prepare(s, "DELETE FROM codes WHERE user = ?1 AND method = ?2", &st);
+	int r = store_prepare(s, "DELETE FROM codes WHERE user = ?1 AND method = ?2", &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, method, -1, SQLITE_STATIC);
-	return step_done(s, st, "deleting code");
+	return store_step_done(s, st, "deleting code");
 }
 
 int store_event_add(struct store *s, const char *user, const char *event, const char *detail,
 		    int64_t now)
 {
 	sqlite3_stmt *st;
-	int r = prepare(s, "INSERT INTO events (time, user, event, detail) VALUES (?1, ?2, ?3, ?4)",
-			&st);
+	int r = store_prepare(
+	    s, "INSERT INTO events (time, user, event, detail) VALUES (?1, ?2, ?3, ?4)", &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, event, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_STATIC);
-	return step_done(s, st, "logging event");
+	return store_step_done(s, st, "logging event");
 }
 
 int store_event_last(struct store *s, const char *user, const char *event, int64_t *when)
 {
 	sqlite3_stmt *st;
 	*when = 0;
-	int r = prepare(s, "SELECT max(time) FROM events WHERE user = ?1 AND event = ?2", &st);
+	int r =
+	    store_prepare(s, "SELECT max(time) FROM events WHERE user = ?1 AND event = ?2", &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -363,7 +382,7 @@ int store_event_last(struct store *s, const char *user, const char *event, int64
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*when = sqlite3_column_int64(st, 0);
 	else
-		r = sql_err(s, "reading events");
+		r = store_sql_err(s, "reading events");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -376,26 +395,26 @@ int store_history_add(struct store *s, const char *user, const char *hash, int64
 	/* The same hash string is the same snapshot of the shadow file (a
 	 * new password always gets a new salt): keep the first. */
 	if (keep > 0) {
-		r = prepare(
+		r = store_prepare(
 		    s, "INSERT OR IGNORE INTO history (user, hash, time) VALUES (?1, ?2, ?3)", &st);
 		if (r < 0)
 			return r;
 		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, now);
-		r = step_done(s, st, "saving password history");
+		r = store_step_done(s, st, "saving password history");
 		if (r < 0)
 			return r;
 	}
-	r = prepare(s,
-		    "DELETE FROM history WHERE user = ?1 AND id NOT IN "
-		    "(SELECT id FROM history WHERE user = ?1 ORDER BY id DESC LIMIT ?2)",
-		    &st);
+	r = store_prepare(s,
+			  "DELETE FROM history WHERE user = ?1 AND id NOT IN "
+			  "(SELECT id FROM history WHERE user = ?1 ORDER BY id DESC LIMIT ?2)",
+			  &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, (int)keep);
-	return step_done(s, st, "trimming password history");
+	return store_step_done(s, st, "trimming password history");
 }
 
 void store_history_free(char **hashes, size_t n)
@@ -416,8 +435,8 @@ int store_history_list(struct store *s, const char *user, unsigned max, char ***
 	if (!list)
 		return -ENOMEM;
 	size_t count = 0;
-	int r =
-	    prepare(s, "SELECT hash FROM history WHERE user = ?1 ORDER BY id DESC LIMIT ?2", &st);
+	int r = store_prepare(
+	    s, "SELECT hash FROM history WHERE user = ?1 ORDER BY id DESC LIMIT ?2", &st);
 	if (r < 0)
 		goto fail;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -431,7 +450,7 @@ int store_history_list(struct store *s, const char *user, unsigned max, char ***
 		count++;
 	}
 	if (r == 0 && count < max && rc != SQLITE_DONE)
-		r = sql_err(s, "reading password history");
+		r = store_sql_err(s, "reading password history");
 	sqlite3_finalize(st);
 	if (r < 0)
 		goto fail;

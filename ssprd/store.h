@@ -22,7 +22,7 @@ void store_lock(struct store *s);
 void store_unlock(struct store *s);
 
 struct store_contact {
-	char kind[16];	  /* "email" */
+	char kind[16];	  /* "email", "mobile" or "office" */
 	char *value;	  /* the address */
 	char source[16];  /* "admin" or "user" */
 	int64_t created;  /* unix time */
@@ -67,3 +67,55 @@ int store_history_add(struct store *s, const char *user, const char *hash, int64
  * store_history_free, which wipes them). */
 int store_history_list(struct store *s, const char *user, unsigned max, char ***out, size_t *n);
 void store_history_free(char **hashes, size_t n);
+
+/* Security questions: the user's registered set, answers as argon2id
+ * strings (crypto_pwhash_str). */
+#define STORE_MAX_QUESTIONS 10
+struct store_question {
+	unsigned idx;
+	char *question;
+	char *answer_hash;
+};
+/* Replace user's whole set (n = 0 removes it). */
+int store_questions_set(struct store *s, const char *user, const struct store_question *q, size_t n,
+			int64_t now);
+/* Every registered question, by idx (free with store_questions_free). */
+int store_questions_list(struct store *s, const char *user, struct store_question **out, size_t *n);
+void store_questions_free(struct store_question *q, size_t n);
+/* The questions asked in the pending (not yet passed) challenge: idx values
+ * into out (at most max). Until store_questions_clear_pending, the same
+ * ones are asked again, so a restart does not fish for easier questions. */
+int store_questions_pending(struct store *s, const char *user, unsigned *out, size_t max,
+			    size_t *n);
+int store_questions_set_pending(struct store *s, const char *user, const unsigned *idx, size_t n);
+int store_questions_clear_pending(struct store *s, const char *user);
+
+/* Authenticator app: the secret as sealed by totp.c, and the last time
+ * step accepted (a step is never accepted twice). -ENOENT when none. */
+#define STORE_TOTP_SEALED_MAX 128
+struct store_totp {
+	uint8_t sealed[STORE_TOTP_SEALED_MAX];
+	size_t sealed_len;
+	int64_t last_step;
+	int64_t created;
+};
+int store_totp_set(struct store *s, const char *user, const uint8_t *sealed, size_t len,
+		   int64_t now);
+int store_totp_get(struct store *s, const char *user, struct store_totp *out);
+/* Record step as used unless a step >= it was used already: 0, or -EALREADY
+ * for a replay. */
+int store_totp_use_step(struct store *s, const char *user, int64_t step);
+int store_totp_delete(struct store *s, const char *user);
+
+/* Recovery codes: keyed hashes; each usable once. */
+int store_recovery_set(struct store *s, const char *user, const uint8_t (*hashes)[STORE_HASH_SIZE],
+		       size_t n, int64_t now);
+/* Mark the unused code with this hash as used: 0, or -ENOENT when there is
+ * no such unused code. */
+int store_recovery_use(struct store *s, const char *user, const uint8_t hash[STORE_HASH_SIZE],
+		       int64_t now);
+/* How many unused codes the user has left. */
+int store_recovery_left(struct store *s, const char *user, unsigned *left);
+
+/* Remove one contact kind, or with kind NULL every registration of user. */
+int store_contact_delete(struct store *s, const char *user, const char *kind);

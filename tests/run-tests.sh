@@ -10,7 +10,7 @@ chmod 755 "$run"
 trap 'rm -rf "$run"' EXIT
 
 echo "== unit tests"
-"$build/tests/unit"
+SSPR_SRC="$top" "$build/tests/unit"
 
 echo "== integration tests (run directory $run)"
 # The binary re-executes itself under pam_wrapper and nss_wrapper.

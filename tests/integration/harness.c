@@ -1,4 +1,5 @@
 #include "tests/integration/harness.h"
+#include "tests/integration/harness_internal.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -42,7 +43,7 @@ const char *run_path(const char *name)
 		}                                                                                  \
 	} while (0)
 
-static void write_file(const char *path, mode_t mode, const char *fmt, ...)
+void write_file(const char *path, mode_t mode, const char *fmt, ...)
 {
 	va_list ap;
 	FILE *f = fopen(path, "we");
@@ -82,6 +83,21 @@ const char *slurp(const char *path)
 	return buf;
 }
 
+const char *build_path(void)
+{
+	return build_dir;
+}
+
+const char *pam_libdir(void)
+{
+	static char libdir[512];
+	if (!libdir[0]) {
+		run_cmd(libdir, sizeof(libdir), "pkg-config --variable=libdir pam");
+		libdir[strcspn(libdir, "\n")] = '\0';
+	}
+	return libdir;
+}
+
 void harness_init(char **argv)
 {
 	const char *r = getenv("SSPR_TEST_RUN"), *b = getenv("SSPR_BUILD");
@@ -108,7 +124,7 @@ void harness_init(char **argv)
 		   "root:x:0:0:root:/root:/bin/sh\n"
 		   "sysuser:x:999:999:System:/:/usr/sbin/nologin\n"
 		   "carol:x:1001:1001:Carol Example,,,:/home/carol:/bin/sh\n"
-		   "dave:x:1002:1002:Dave:/home/dave:/bin/sh\n"
+		   "dave:x:1002:1002:Dave,Room 2,+44 20 7183 8750,,:/home/dave:/bin/sh\n"
 		   "erin:x:1003:1003:Erin:/home/erin:/bin/sh\n"
 		   "frank:x:1004:1004:Frank:/home/frank:/bin/sh\n%s",
 		   runner);
@@ -142,16 +158,26 @@ void harness_init(char **argv)
 			   build_dir, run_path(passwd[i].socket), build_dir, run_path("shadow"),
 			   passwd[i].testpw_args, build_dir, run_path(passwd[i].socket));
 	}
+	write_file(run_path("pam.d/" FAILLOCK_SERVICE), 0644,
+		   "auth required %s/security/pam_faillock.so preauth dir=%s deny=3 "
+		   "unlock_time=600\n"
+		   "auth [success=done ignore=ignore default=die] %s/pam_sspr.so socket=%s "
+		   "timeout=3\n"
+		   "auth [success=1 default=ignore] %s/tests/pam_testpw.so shadow=%s\n"
+		   "auth [default=die] %s/security/pam_faillock.so authfail dir=%s deny=3 "
+		   "unlock_time=600\n"
+		   "auth sufficient %s/security/pam_faillock.so authsucc dir=%s deny=3 "
+		   "unlock_time=600\n",
+		   pam_libdir(), run_path("faillock"), build_dir, run_path("ssprd.sock"), build_dir,
+		   run_path("shadow"), pam_libdir(), run_path("faillock"), pam_libdir(),
+		   run_path("faillock"));
 	write_file(run_path("pam.d/sspr-hung"), 0644,
 		   "auth [success=done ignore=ignore default=die] %s/pam_sspr.so socket=%s "
 		   "timeout=2\n"
 		   "auth required %s/tests/pam_testpw.so shadow=%s\n",
 		   build_dir, run_path("hung.sock"), build_dir, run_path("shadow"));
-	char libdir[512] = "";
-	run_cmd(libdir, sizeof(libdir), "pkg-config --variable=libdir pam");
-	libdir[strcspn(libdir, "\n")] = '\0';
 	write_file(run_path("pam.d/other"), 0644, "auth required %s/security/pam_deny.so\n",
-		   libdir);
+		   pam_libdir());
 	/* pam_wrapper reads the service files when it is loaded: start
 	 * again under the wrappers now that the files exist. */
 	if (!getenv("PAM_WRAPPER")) {
@@ -181,7 +207,7 @@ static char *make_hash(const char *password)
 	return o;
 }
 
-static int free_port(void)
+int free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -192,7 +218,7 @@ static int free_port(void)
 	return ntohs(sa.sin_port);
 }
 
-static bool tcp_ready(int port)
+bool tcp_ready(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa = {.sin_family = AF_INET,
@@ -213,7 +239,7 @@ static bool unix_ready(const char *path)
 	return ok;
 }
 
-static pid_t spawn(const char *log, char *const argv[])
+pid_t spawn(const char *log, char *const argv[])
 {
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -227,7 +253,7 @@ static pid_t spawn(const char *log, char *const argv[])
 	return pid;
 }
 
-static void stop(pid_t *pid)
+void stop(pid_t *pid)
 {
 	if (*pid <= 0)
 		return;
@@ -268,6 +294,7 @@ void world_start(const struct world_opts *o)
 		   make_hash(OLD_PASSWORD), make_hash(OLD_PASSWORD), make_hash(OLD_PASSWORD),
 		   make_hash(OLD_PASSWORD), make_hash(OLD_PASSWORD), today - 1);
 	smtp_port = free_port();
+	char *extra = methods_world_start(o);
 	/* libpwquality's own defaults (dictionary check included), whatever
 	 * this machine's pwquality.conf says; no system opasswd. */
 	write_file(run_path("pwquality.conf"), 0644, "dictcheck = 1\nusercheck = 1\n");
@@ -282,8 +309,8 @@ void world_start(const struct world_opts *o)
 	    run_path("ssprd.sock"), run_path("state"),
 	    o && o->max_connections ? o->max_connections : 64, run_path("shadow"),
 	    o && o->code_ttl ? o->code_ttl : 600, o && o->code_attempts ? o->code_attempts : 5,
-	    smtp_port, run_path("pwquality.conf"), run_path("opasswd"),
-	    o && o->extra_conf ? o->extra_conf : "");
+	    smtp_port, run_path("pwquality.conf"), run_path("opasswd"), extra ? extra : "");
+	free(extra);
 	char port[16];
 	snprintf(port, sizeof(port), "127.0.0.1:%d", smtp_port);
 	char *smtp_argv[] = {"/usr/bin/python3",
@@ -331,6 +358,7 @@ TCase *world_tcase(const char *name, void (*setup)(void))
 
 void world_stop(void)
 {
+	methods_world_stop();
 	if (smtp_pid > 0)
 		kill(smtp_pid, SIGCONT);
 	stop(&daemon_pid);
@@ -345,13 +373,18 @@ static void append(struct convo *c, const char *tag, const char *text)
 
 static const char *answer_for(struct convo *c, const char *token)
 {
-	static char buf[16];
+	static char buf[64];
 	if (strcmp(token, "@LATE") == 0)
 		usleep(2500000);
 	if (strcmp(token, "@PREV") == 0) {
 		ck_assert_int_eq(mail_code(1, buf), 0);
 		return buf;
 	}
+	const char *prompt = strstr(c->transcript, "P:");
+	for (const char *p = prompt; p; p = strstr(p + 1, "\nP:"))
+		prompt = p[0] == '\n' ? p + 1 : p;
+	if (methods_answer(token, prompt ? prompt + 2 : "", buf, sizeof(buf)))
+		return buf;
 	if (strcmp(token, "@CODE") == 0 || strcmp(token, "@LATE") == 0 ||
 	    strcmp(token, "@WRONG") == 0) {
 		ck_assert_int_eq(mail_code(0, c->last_code), 0);

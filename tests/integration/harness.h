@@ -17,14 +17,23 @@
 #define PASSWD_SERVICE	    "sspr-passwd"
 #define PASSWD_USER_SERVICE "sspr-passwd-user"
 #define PASSWD_DOWN_SERVICE "sspr-passwd-down"
+/* pam_faillock (dir <run>/faillock, deny=3) around pam_sspr and pam_testpw. */
+#define FAILLOCK_SERVICE "sspr-faillock"
 
 struct world_opts {
 	unsigned code_ttl;	  /* 0: default 600 */
 	unsigned code_attempts;	  /* 0: default 5 */
 	bool no_daemon;		  /* do not start ssprd */
 	unsigned max_connections; /* 0: default */
-	const char *extra_conf;	  /* lines appended to [policy] of sspr.conf */
+	/* Lines appended after [policy] of sspr.conf (may open sections); @GW
+	 * becomes the fake gateway's host:port, @CB a free host:port for the
+	 * voice callback server, @RUN the run directory. */
+	const char *extra_conf;
+	bool gateway; /* start tests/integration/fake_gateway.py */
 };
+
+/* The PAM library directory (pkg-config). */
+const char *pam_libdir(void);
 
 /* Paths inside the run directory, valid after harness_init. */
 const char *run_path(const char *name);
@@ -80,3 +89,31 @@ void assert_password(const char *user, const char *password, bool expect);
 const char *slurp(const char *path);
 /* Run a command line with /bin/sh; output in out; returns exit status. */
 int run_cmd(char *out, size_t outsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* --- other verification methods (harness_methods.c) --- */
+#define GATEWAY_SID   "ACtest0123"
+#define GATEWAY_TOKEN "gateway-secret-token"
+
+/* Replace the fake gateway's control file with json (e.g. "{\"status\": 503}"). */
+void gateway_control(const char *json);
+/* Records of the gateway log whose "kind" is kind ("sms", "call", "callback"). */
+int gateway_count(const char *kind);
+/* The gateway log (static buffer). */
+const char *gateway_log(void);
+/* The code in the newest SMS or call record into out[7]; -1 when none. */
+int gateway_code(const char *kind, char out[7]);
+
+/* ssprctl enroll USER ARGS... (stdin from input when not NULL); output in
+ * out; returns the exit status. */
+int ssprctl_enroll(const char *user, const char *args, const char *input, char *out, size_t outsz);
+/* Enroll an authenticator / recovery codes for user and remember the
+ * secret / codes for @TOTP and @RC1..@RC10. */
+void enroll_totp(const char *user);
+void enroll_recovery_codes(const char *user);
+/* The TOTP code for the remembered secret at unix time t. */
+void totp_at(long t, char out[7]);
+/* Answers for @ANSWER (and @BADANSWER: a wrong one): pairs of a part of
+ * the question and its answer, ending with {NULL, NULL}. */
+void questions_answers(const char *const (*pairs)[2]);
+/* Write n pam_faillock records for user, as failed logins would. */
+void faillock_fail_logins(const char *user, int n);

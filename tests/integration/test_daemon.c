@@ -56,7 +56,7 @@ START_TEST(ssprctl_show_and_enroll)
 	ck_assert_msg(st == 0 && strstr(out, "c***@e***.org"), "%d %s", st, out);
 	ck_assert_ptr_null(strstr(out, "carol@example.org"));
 	st = run_cmd(out, sizeof(out), "%s/ssprctl --config %s show dave 2>&1", build(), conf);
-	ck_assert_msg(st == 0 && strstr(out, "not registered"), "%d %s", st, out);
+	ck_assert_msg(st == 0 && strstr(out, "nothing registered"), "%d %s", st, out);
 	st = run_cmd(out, sizeof(out), "%s/ssprctl --config %s show ghost 2>&1", build(), conf);
 	ck_assert_int_eq(st, 2);
 	st = run_cmd(

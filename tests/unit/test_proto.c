@@ -82,7 +82,7 @@ START_TEST(end_status)
 		proto_msg_clear(&m);
 		proto_msg_clear(&d);
 	}
-	static const char *const bad[] = {"", "7", "01", "a", "-1", "99"};
+	static const char *const bad[] = {"", "8", "01", "a", "-1", "99"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct proto_msg e = {.type = PROTO_END, .nfields = 1};
 		e.field[0] = (char *)bad[i];

@@ -1,0 +1,96 @@
+/* Shared by dialogue.c (the flow, the new password, unlock) and
+ * dialogue_verify.c (the verification methods). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/method.h"
+#include "common/phone.h"
+#include "common/validate.h"
+#include "ssprd/dialogue.h"
+#include "ssprd/store.h"
+#include "ssprd/voicecb.h"
+
+enum dlg_state {
+	DLG_CONFIRM,
+	DLG_METHOD,
+	DLG_CODE,     /* a code sent by email, SMS or a call */
+	DLG_QUESTION, /* one security question after another */
+	DLG_TOTP,
+	DLG_RECOVERY,
+	DLG_VOICE_WAIT, /* press_pound: waiting for the keypress report */
+	DLG_ACTION,	/* reset, or only unlock */
+	DLG_NEW_PASSWORD,
+	DLG_CONFIRM_PASSWORD,
+	DLG_FINAL,
+	DLG_DONE,
+};
+
+/* One way this user can verify, as offered in the menu. */
+struct dlg_option {
+	enum method method;
+	char dest[EMAIL_MAX + 1]; /* address or E.164 number; "" for others */
+	char label[EMAIL_MAX + 64];
+	bool passed;
+};
+
+#define DLG_MAX_ASKED STORE_MAX_QUESTIONS
+
+struct dialogue {
+	struct daemon_ctx *ctx;
+	dialogue_send_fn send;
+	void *userdata;
+	enum dlg_state state;
+	enum proto_status status;	/* outcome once DLG_DONE */
+	enum proto_status final_status; /* outcome shown in the final prompt */
+	char user[PROTO_MAX_USER + 1];	/* sanitized when not a valid name */
+	bool user_invalid;
+	char service[PROTO_MAX_SERVICE + 1]; /* sanitized: safe for logs and mail */
+	char rhost[PROTO_MAX_RHOST + 1];
+	char tty[PROTO_MAX_TTY + 1];
+	uint8_t request[STORE_REQUEST_SIZE];
+	/* verification */
+	struct dlg_option options[METHOD_COUNT];
+	unsigned noptions;
+	unsigned menu[METHOD_COUNT]; /* menu number - 1 -> options index */
+	unsigned nmenu;
+	int current;	   /* options index being tried, -1 none */
+	unsigned passed;   /* methods passed */
+	unsigned failures; /* wrong answers, TOTP and recovery codes */
+	unsigned send_failures;
+	unsigned menu_errors;
+	/* questions being asked */
+	unsigned asked[DLG_MAX_ASKED];
+	char *asked_text[DLG_MAX_ASKED];
+	char *asked_hash[DLG_MAX_ASKED];
+	char *answers[DLG_MAX_ASKED]; /* secrets */
+	unsigned nasked, next_question;
+	/* press_pound */
+	char voice_token[VOICECB_TOKEN_LEN + 1];
+	int64_t voice_deadline_ms;
+	/* after verification */
+	unsigned policy_refusals;
+	char *new_password;	/* between the two password prompts */
+	char methods_used[128]; /* for logs and the notice */
+};
+
+int dlg_say(struct dialogue *d, enum proto_type type, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Show text inside a last prompt and end with status once it is answered. */
+int dlg_finish(struct dialogue *d, enum proto_status status, const char *text);
+/* The helpdesk ending for refused or failed requests. */
+int dlg_finish_helpdesk(struct dialogue *d, enum proto_status status, const char *first);
+int dlg_cancel(struct dialogue *d);
+void dlg_event(struct dialogue *d, const char *what);
+
+/* dialogue_verify.c */
+/* Collect the methods the user can use; -EPERM (logged) when too few. */
+int dlg_collect_options(struct dialogue *d);
+int dlg_show_methods(struct dialogue *d);
+int dlg_on_method(struct dialogue *d, const char *answer);
+int dlg_on_verify_answer(struct dialogue *d, const char *answer);
+void dlg_verify_cleanup(struct dialogue *d);
+
+/* dialogue.c: every required method passed. */
+int dlg_verified(struct dialogue *d);

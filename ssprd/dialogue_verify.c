@@ -1,0 +1,569 @@
+/* The verification half of the dialogue: which methods a user can use, the
+ * menu, and each method's steps. Methods that reach the same destination
+ * (a text and a call to one mobile number) count as one when two are
+ * required. */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "ssprd/code.h"
+#include "ssprd/dialogue_internal.h"
+#include "ssprd/gateway.h"
+#include "ssprd/notify.h"
+#include "ssprd/questions.h"
+#include "ssprd/recovery.h"
+#include "ssprd/totp.h"
+
+#define MAX_MENU_ERRORS	  3
+#define MAX_SEND_FAILURES 3
+
+static bool phone_method(enum method m)
+{
+	return m == METHOD_SMS || m == METHOD_VOICE_MOBILE || m == METHOD_VOICE_OFFICE;
+}
+
+static bool same_factor(const struct dlg_option *a, const struct dlg_option *b)
+{
+	if (phone_method(a->method) && phone_method(b->method))
+		return strcmp(a->dest, b->dest) == 0;
+	return a->method == b->method;
+}
+
+static struct dlg_option *add_option(struct dialogue *d, enum method m, const char *dest)
+{
+	struct dlg_option *o = &d->options[d->noptions++];
+	o->method = m;
+	snprintf(o->dest, sizeof(o->dest), "%s", dest ? dest : "");
+	return o;
+}
+
+static int contact_phone(struct dialogue *d, const char *kind, char out[PHONE_MAX + 1])
+{
+	struct store_contact c = {0};
+	int r = store_contact_get(d->ctx->store, d->user, kind, &c);
+	if (r == 0)
+		r = phone_valid(c.value) ? 0 : -EINVAL;
+	if (r == 0)
+		snprintf(out, PHONE_MAX + 1, "%s", c.value);
+	store_contact_clear(&c);
+	return r;
+}
+
+/* GECOS is "name,room,work phone,home phone,other". */
+static int gecos_office_phone(const char *user, char out[PHONE_MAX + 1])
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res || !pw.pw_gecos)
+		return -ENOENT;
+	const char *f = pw.pw_gecos;
+	for (int i = 0; i < 2 && f; i++) {
+		f = strchr(f, ',');
+		f = f ? f + 1 : NULL;
+	}
+	if (!f)
+		return -ENOENT;
+	char field[64];
+	size_t n = strcspn(f, ",");
+	if (n >= sizeof(field))
+		return -EINVAL;
+	memcpy(field, f, n);
+	field[n] = '\0';
+	return phone_normalize(field, out);
+}
+
+static void collect_phones(struct dialogue *d)
+{
+	const struct sspr_conf *c = &d->ctx->conf;
+	char mobile[PHONE_MAX + 1], office[PHONE_MAX + 1], masked[64];
+	bool sms = c->methods & METHOD_BIT(METHOD_SMS);
+	bool call_mobile = c->methods & METHOD_BIT(METHOD_VOICE_MOBILE);
+	if ((sms || call_mobile) && contact_phone(d, "mobile", mobile) == 0 &&
+	    phone_prefix_allowed(mobile, c->gw_allowed_prefixes) &&
+	    phone_mask(mobile, masked, sizeof(masked)) == 0) {
+		if (sms)
+			snprintf(add_option(d, METHOD_SMS, mobile)->label, sizeof(masked) + 40,
+				 "Text a code to my mobile phone %s", masked);
+		if (call_mobile)
+			snprintf(add_option(d, METHOD_VOICE_MOBILE, mobile)->label,
+				 sizeof(masked) + 40, "Call my mobile phone %s", masked);
+	}
+	if (!(c->methods & METHOD_BIT(METHOD_VOICE_OFFICE)))
+		return;
+	int r = c->office_source == OFFICE_FROM_GECOS ? gecos_office_phone(d->user, office)
+						      : contact_phone(d, "office", office);
+	if (r == 0 && phone_prefix_allowed(office, c->gw_allowed_prefixes))
+		snprintf(add_option(d, METHOD_VOICE_OFFICE, office)->label, 64,
+			 "Call my office phone");
+}
+
+static void collect_others(struct dialogue *d)
+{
+	const struct sspr_conf *c = &d->ctx->conf;
+	struct store *s = d->ctx->store;
+	if ((c->methods & METHOD_BIT(METHOD_QUESTIONS)) &&
+	    (c->questions_alone || c->required > 1)) {
+		struct store_question *q = NULL;
+		size_t n = 0;
+		if (store_questions_list(s, d->user, &q, &n) == 0 && n >= c->questions_answer)
+			snprintf(add_option(d, METHOD_QUESTIONS, NULL)->label, 64,
+				 "Answer my security questions");
+		store_questions_free(q, n);
+	}
+	struct store_totp t;
+	if ((c->methods & METHOD_BIT(METHOD_TOTP)) && store_totp_get(s, d->user, &t) == 0)
+		snprintf(add_option(d, METHOD_TOTP, NULL)->label, 64,
+			 "Enter a code from my authenticator app");
+	sodium_memzero(&t, sizeof(t));
+	unsigned left = 0;
+	if ((c->methods & METHOD_BIT(METHOD_RECOVERY_CODE)) &&
+	    store_recovery_left(s, d->user, &left) == 0 && left > 0)
+		snprintf(add_option(d, METHOD_RECOVERY_CODE, NULL)->label, 64,
+			 "Enter one of my recovery codes");
+}
+
+int dlg_collect_options(struct dialogue *d)
+{
+	const struct sspr_conf *c = &d->ctx->conf;
+	struct store_contact email = {0};
+	char masked[EMAIL_MAX + 8];
+	d->noptions = 0;
+	if ((c->methods & METHOD_BIT(METHOD_EMAIL)) &&
+	    store_contact_get(d->ctx->store, d->user, "email", &email) == 0 &&
+	    email_valid(email.value) && email_mask(email.value, masked, sizeof(masked)) == 0)
+		snprintf(add_option(d, METHOD_EMAIL, email.value)->label, sizeof(masked) + 32,
+			 "Email a code to %s", masked);
+	store_contact_clear(&email);
+	collect_phones(d);
+	collect_others(d);
+	/* Distinct factors: the first option of each. */
+	unsigned factors = 0;
+	for (unsigned i = 0; i < d->noptions; i++) {
+		bool seen = false;
+		for (unsigned j = 0; j < i; j++)
+			seen = seen || same_factor(&d->options[i], &d->options[j]);
+		factors += !seen;
+	}
+	if (factors < c->required) {
+		log_info("reset for %s refused: %u usable method(s), %u required", d->user, factors,
+			 c->required);
+		return -EPERM;
+	}
+	return 0;
+}
+
+int dlg_show_methods(struct dialogue *d)
+{
+	char text[PROTO_MAX_TEXT];
+	int n = snprintf(text, sizeof(text), "%s\n",
+			 d->passed == 0 ? "How should we verify it's you?"
+					: "Now verify it's you a second way.");
+	d->nmenu = 0;
+	for (unsigned i = 0; i < d->noptions; i++) {
+		bool usable = !d->options[i].passed;
+		for (unsigned j = 0; j < d->noptions && usable; j++)
+			usable =
+			    !(d->options[j].passed && same_factor(&d->options[i], &d->options[j]));
+		if (!usable)
+			continue;
+		d->menu[d->nmenu++] = i;
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "  %u) %s\n", d->nmenu,
+			      d->options[i].label);
+	}
+	if (d->nmenu == 0)
+		return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED,
+					   "No other way to verify your identity is available.");
+	snprintf(text + n, sizeof(text) - (size_t)n, "  0) Cancel\nChoose [1]: ");
+	d->state = DLG_METHOD;
+	d->current = -1;
+	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "%s", text);
+}
+
+static void ttl_text(unsigned ttl, char *out, size_t outsz)
+{
+	if (ttl % 60 == 0)
+		snprintf(out, outsz, "%u minute%s", ttl / 60, ttl == 60 ? "" : "s");
+	else
+		snprintf(out, outsz, "%u seconds", ttl);
+}
+
+static int code_prompt(struct dialogue *d)
+{
+	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "%s",
+		       d->nmenu > 1 ? "Enter the code (Enter alone: other methods): "
+				    : "Enter the code: ");
+}
+
+/* A delivery failed: the user may pick another method. */
+static int send_failed(struct dialogue *d, const char *what)
+{
+	log_error("reset for %s: could not %s", d->user, what);
+	dlg_event(d, "send_failed");
+	if (++d->send_failures >= MAX_SEND_FAILURES || d->nmenu <= 1)
+		return dlg_finish_helpdesk(d, PROTO_STATUS_UNAVAILABLE,
+					   "We could not send the code right now.");
+	int r = dlg_say(d, PROTO_ERROR, "We could not reach you that way. Try another method.");
+	return r < 0 ? r : dlg_show_methods(d);
+}
+
+static int send_code(struct dialogue *d, struct dlg_option *o)
+{
+	const struct sspr_conf *c = &d->ctx->conf;
+	char code[CODE_DIGITS + 1], ttl[64], masked[64], sms[160];
+	int r = code_issue(d->ctx->store, d->ctx->code_key, d->user, method_name(o->method),
+			   d->request, c->code_ttl, (int64_t)time(NULL), code);
+	ttl_text(c->code_ttl, ttl, sizeof(ttl));
+	if (r == 0) {
+		if (o->method == METHOD_EMAIL) {
+			r = notify_send_code(d->ctx, d->user, o->dest, code);
+		} else if (o->method == METHOD_SMS) {
+			snprintf(sms, sizeof(sms),
+				 "Your password reset code is %s. It expires in %s.", code, ttl);
+			r = gateway_send_sms(c, o->dest, sms);
+			sodium_memzero(sms, sizeof(sms));
+		} else {
+			struct gateway_call call = {.to = o->dest,
+						    .mode = VOICE_SPEAK_CODE,
+						    .code = code,
+						    .organisation = c->organisation};
+			r = gateway_place_call(c, &call);
+		}
+		sodium_memzero(code, sizeof(code));
+	}
+	if (r < 0) {
+		store_code_delete(d->ctx->store, d->user, method_name(o->method));
+		return send_failed(d, o->method == METHOD_EMAIL
+					  ? "send the code by email"
+					  : "send the code through the gateway");
+	}
+	dlg_event(d, "code_sent");
+	log_info("reset for %s: code sent by %s", d->user, method_name(o->method));
+	d->state = DLG_CODE;
+	if (o->method == METHOD_EMAIL) {
+		r = dlg_say(d, PROTO_INFO, "We sent a %d-digit code to %s. It expires in %s.",
+			    CODE_DIGITS, o->label + strlen("Email a code to "), ttl);
+	} else if (o->method == METHOD_SMS) {
+		phone_mask(o->dest, masked, sizeof(masked));
+		r = dlg_say(d, PROTO_INFO,
+			    "We sent a %d-digit code by text message to %s. It expires in %s.",
+			    CODE_DIGITS, masked, ttl);
+	} else {
+		r = dlg_say(d, PROTO_INFO,
+			    "We are calling you. Answer, press any key, and listen for your "
+			    "%d-digit code.",
+			    CODE_DIGITS);
+	}
+	return r < 0 ? r : code_prompt(d);
+}
+
+static int call_for_pound(struct dialogue *d, struct dlg_option *o)
+{
+	const struct sspr_conf *c = &d->ctx->conf;
+	char url[512];
+	if (!d->ctx->voicecb ||
+	    voicecb_expect(d->ctx->voicecb, d->voice_token, url, sizeof(url)) < 0)
+		return send_failed(d, "wait for a call confirmation");
+	struct gateway_call call = {.to = o->dest,
+				    .mode = VOICE_PRESS_POUND,
+				    .callback = url,
+				    .organisation = c->organisation};
+	if (gateway_place_call(c, &call) < 0) {
+		voicecb_forget(d->ctx->voicecb, d->voice_token);
+		d->voice_token[0] = '\0';
+		return send_failed(d, "place the call");
+	}
+	dlg_event(d, "call_placed");
+	log_info("reset for %s: %s call placed", d->user, method_name(o->method));
+	d->voice_deadline_ms = now_ms() + (int64_t)c->voice_confirm_timeout * 1000;
+	d->state = DLG_VOICE_WAIT;
+	return dlg_say(d, PROTO_PROMPT_ECHO_ON,
+		       "We are calling you now. Answer it and press # within %u seconds,\n"
+		       "then press Enter here (type b for other methods): ",
+		       c->voice_confirm_timeout);
+}
+
+static void forget_questions(struct dialogue *d)
+{
+	for (unsigned i = 0; i < DLG_MAX_ASKED; i++) {
+		free(d->asked_text[i]);
+		secret_free(d->asked_hash[i]);
+		secret_free(d->answers[i]);
+		d->asked_text[i] = d->asked_hash[i] = d->answers[i] = NULL;
+	}
+	d->nasked = d->next_question = 0;
+}
+
+static int ask_question(struct dialogue *d)
+{
+	d->state = DLG_QUESTION;
+	return dlg_say(d, PROTO_PROMPT_ECHO_OFF,
+		       "Question %u of %u: %s\nAnswer: ", d->next_question + 1, d->nasked,
+		       d->asked_text[d->next_question]);
+}
+
+static int start_questions(struct dialogue *d)
+{
+	const struct sspr_conf *c = &d->ctx->conf;
+	struct store_question *q = NULL;
+	size_t n = 0, nidx = 0;
+	unsigned idx[DLG_MAX_ASKED];
+	forget_questions(d);
+	int r = questions_draw(c, d->ctx->store, d->user, idx, DLG_MAX_ASKED, &nidx);
+	if (r == 0)
+		r = store_questions_list(d->ctx->store, d->user, &q, &n);
+	for (size_t i = 0; r == 0 && i < nidx; i++) {
+		size_t j = 0;
+		while (j < n && q[j].idx != idx[i])
+			j++;
+		if (j == n) {
+			r = -EBADMSG;
+			break;
+		}
+		d->asked_text[i] = strdup(q[j].question);
+		d->asked_hash[i] = strdup(q[j].answer_hash);
+		if (!d->asked_text[i] || !d->asked_hash[i])
+			r = -ENOMEM;
+		d->nasked = (unsigned)i + 1;
+	}
+	store_questions_free(q, n);
+	if (r < 0 || d->nasked == 0) {
+		log_error("reset for %s: cannot ask security questions: %s", d->user, strerror(-r));
+		forget_questions(d);
+		return dlg_finish_helpdesk(
+		    d, PROTO_STATUS_UNAVAILABLE,
+		    "Password recovery failed because of an internal error.");
+	}
+	r = dlg_say(d, PROTO_INFO, "Answer %u security question%s (Enter alone: other methods).",
+		    d->nasked, d->nasked == 1 ? "" : "s");
+	return r < 0 ? r : ask_question(d);
+}
+
+static int start_method(struct dialogue *d, unsigned option)
+{
+	struct dlg_option *o = &d->options[option];
+	d->current = (int)option;
+	switch (o->method) {
+	case METHOD_EMAIL:
+	case METHOD_SMS:
+		return send_code(d, o);
+	case METHOD_VOICE_MOBILE:
+	case METHOD_VOICE_OFFICE:
+		if (d->ctx->conf.voice_mode == VOICE_PRESS_POUND)
+			return call_for_pound(d, o);
+		return send_code(d, o);
+	case METHOD_QUESTIONS:
+		return start_questions(d);
+	case METHOD_TOTP:
+		d->state = DLG_TOTP;
+		return dlg_say(d, PROTO_PROMPT_ECHO_ON,
+			       "Enter the 6-digit code from your authenticator app: ");
+	case METHOD_RECOVERY_CODE:
+		d->state = DLG_RECOVERY;
+		return dlg_say(d, PROTO_PROMPT_ECHO_ON, "Enter one of your recovery codes: ");
+	case METHOD_COUNT:
+		break;
+	}
+	return -EINVAL;
+}
+
+int dlg_on_method(struct dialogue *d, const char *a)
+{
+	char *end = NULL;
+	unsigned long n = a[0] == '\0' ? 1 : strtoul(a, &end, 10);
+	if (a[0] != '\0' && (a[0] < '0' || a[0] > '9' || *end != '\0'))
+		n = ULONG_MAX;
+	if (n == 0)
+		return dlg_cancel(d);
+	if (n <= d->nmenu)
+		return start_method(d, d->menu[n - 1]);
+	if (++d->menu_errors >= MAX_MENU_ERRORS)
+		return dlg_cancel(d);
+	int r = d->nmenu == 1
+		    ? dlg_say(d, PROTO_ERROR, "Please type 1 or 0.")
+		    : dlg_say(d, PROTO_ERROR, "Please type a number from 0 to %u.", d->nmenu);
+	return r < 0 ? r : dlg_show_methods(d);
+}
+
+void dlg_verify_cleanup(struct dialogue *d)
+{
+	forget_questions(d);
+	if (d->voice_token[0] && d->ctx->voicecb)
+		voicecb_forget(d->ctx->voicecb, d->voice_token);
+	d->voice_token[0] = '\0';
+}
+
+static int passed(struct dialogue *d, const char *msg)
+{
+	struct dlg_option *o = &d->options[d->current];
+	o->passed = true;
+	d->passed++;
+	size_t n = strlen(d->methods_used);
+	snprintf(d->methods_used + n, sizeof(d->methods_used) - n, "%s%s", n ? "," : "",
+		 method_name(o->method));
+	dlg_verify_cleanup(d);
+	d->current = -1;
+	int r = dlg_say(d, PROTO_INFO, "%s", msg);
+	if (r < 0)
+		return r;
+	if (d->passed >= d->ctx->conf.required)
+		return dlg_verified(d);
+	r = dlg_say(d, PROTO_INFO, "One more verification is needed.");
+	return r < 0 ? r : dlg_show_methods(d);
+}
+
+/* A wrong answer of a method without its own attempt counter. */
+static int failed(struct dialogue *d, const char *msg, bool back_to_menu)
+{
+	dlg_event(d, "verify_failed");
+	log_info("reset for %s: %s verification failed", d->user,
+		 method_name(d->options[d->current].method));
+	if (++d->failures >= d->ctx->conf.code_attempts)
+		return dlg_finish(d, PROTO_STATUS_FAILED,
+				  "Too many failed attempts. Start password recovery again later.");
+	int r = dlg_say(d, PROTO_ERROR, "%s", msg);
+	if (r < 0)
+		return r;
+	if (back_to_menu) {
+		dlg_verify_cleanup(d);
+		return dlg_show_methods(d);
+	}
+	if (d->state == DLG_QUESTION) {
+		/* The same questions again: a failure never draws easier ones. */
+		d->next_question = 0;
+		return ask_question(d);
+	}
+	return start_method(d, (unsigned)d->current);
+}
+
+static int on_code(struct dialogue *d, const char *a)
+{
+	const struct sspr_conf *c = &d->ctx->conf;
+	const char *m = method_name(d->options[d->current].method);
+	enum code_result res;
+	unsigned left = 0;
+	int r = code_check(d->ctx->store, d->ctx->code_key, d->user, m, d->request, a,
+			   c->code_attempts, (int64_t)time(NULL), &res, &left);
+	if (r < 0)
+		return dlg_finish(d, PROTO_STATUS_UNAVAILABLE,
+				  "Password recovery failed because of an internal error.");
+	switch (res) {
+	case CODE_OK:
+		log_info("reset for %s: %s code verified", d->user, m);
+		return passed(d, "Code accepted.");
+	case CODE_WRONG:
+		dlg_event(d, "code_wrong");
+		r = dlg_say(d, PROTO_ERROR, "That code is not correct. %u %s left.", left,
+			    left == 1 ? "try" : "tries");
+		return r < 0 ? r : code_prompt(d);
+	case CODE_EXPIRED:
+		log_info("reset for %s: code expired", d->user);
+		return dlg_finish(
+		    d, PROTO_STATUS_FAILED,
+		    "The code has expired. Start password recovery again to get a new one.");
+	case CODE_EXHAUSTED:
+		dlg_event(d, "code_exhausted");
+		log_info("reset for %s: too many wrong codes", d->user);
+		return dlg_finish(d, PROTO_STATUS_FAILED,
+				  "Too many wrong codes. Start password recovery again later.");
+	case CODE_MISSING:
+		break;
+	}
+	log_info("reset for %s: code replaced by a newer request", d->user);
+	return dlg_finish(d, PROTO_STATUS_FAILED,
+			  "This code is no longer valid. Start password recovery again.");
+}
+
+static int on_answer(struct dialogue *d, const char *a)
+{
+	secret_free(d->answers[d->next_question]);
+	d->answers[d->next_question] = strdup(a);
+	if (!d->answers[d->next_question])
+		return -ENOMEM;
+	if (++d->next_question < d->nasked)
+		return ask_question(d);
+	/* Every answer is checked, so the time taken and the message say
+	 * nothing about which one was wrong. */
+	bool ok = true;
+	for (unsigned i = 0; i < d->nasked; i++)
+		ok &= questions_verify(d->answers[i], d->asked_hash[i]);
+	for (unsigned i = 0; i < d->nasked; i++) {
+		secret_free(d->answers[i]);
+		d->answers[i] = NULL;
+	}
+	if (!ok)
+		return failed(d, "The answers did not match. Try again.", false);
+	store_lock(d->ctx->store);
+	store_questions_clear_pending(d->ctx->store, d->user);
+	store_unlock(d->ctx->store);
+	return passed(d, "Answers accepted.");
+}
+
+static int on_totp(struct dialogue *d, const char *a)
+{
+	enum totp_result res;
+	if (totp_check(d->ctx->store, d->ctx->code_key, d->user, a, (int64_t)time(NULL), &res) < 0)
+		return dlg_finish(d, PROTO_STATUS_UNAVAILABLE,
+				  "Password recovery failed because of an internal error.");
+	if (res == TOTP_OK)
+		return passed(d, "Code accepted.");
+	if (res == TOTP_REPLAY)
+		log_info("reset for %s: authenticator code replayed", d->user);
+	return failed(d, "That code is not correct or was used already.", false);
+}
+
+static int on_recovery(struct dialogue *d, const char *a)
+{
+	int r = recovery_use(d->ctx->store, d->ctx->code_key, d->user, a, (int64_t)time(NULL));
+	if (r == -EACCES)
+		return failed(d, "That recovery code is not valid.", false);
+	if (r < 0)
+		return dlg_finish(d, PROTO_STATUS_UNAVAILABLE,
+				  "Password recovery failed because of an internal error.");
+	unsigned left = 0;
+	store_recovery_left(d->ctx->store, d->user, &left);
+	char msg[128];
+	snprintf(msg, sizeof(msg), "Recovery code accepted. You have %u left.", left);
+	return passed(d, msg);
+}
+
+static int on_voice(struct dialogue *d)
+{
+	int r = voicecb_wait(d->ctx->voicecb, d->voice_token, d->voice_deadline_ms);
+	if (r == 0)
+		return passed(d, "Call confirmed.");
+	if (r == -EACCES)
+		return failed(d, "The call was not confirmed.", true);
+	return failed(d, "We did not receive the confirmation in time.", true);
+}
+
+int dlg_on_verify_answer(struct dialogue *d, const char *a)
+{
+	if (d->current < 0)
+		return -EINVAL;
+	bool back = d->state == DLG_VOICE_WAIT ? strcmp(a, "b") == 0 : a[0] == '\0';
+	if (back) {
+		dlg_verify_cleanup(d);
+		return dlg_show_methods(d);
+	}
+	switch (d->state) {
+	case DLG_CODE:
+		return on_code(d, a);
+	case DLG_QUESTION:
+		return on_answer(d, a);
+	case DLG_TOTP:
+		return on_totp(d, a);
+	case DLG_RECOVERY:
+		return on_recovery(d, a);
+	case DLG_VOICE_WAIT:
+		return on_voice(d);
+	default:
+		return -EINVAL;
+	}
+}
