@@ -92,5 +92,16 @@ int dlg_on_method(struct dialogue *d, const char *answer);
 int dlg_on_verify_answer(struct dialogue *d, const char *answer);
 void dlg_verify_cleanup(struct dialogue *d);
 
+/* The current method passed, or failed (counting toward code_attempts;
+ * back_to_menu: offer the menu again, else ask the same again). */
+int dlg_passed(struct dialogue *d, const char *msg);
+int dlg_failed(struct dialogue *d, const char *msg, bool back_to_menu);
+
+/* dialogue_questions.c */
+int dlg_start_questions(struct dialogue *d);
+int dlg_ask_question(struct dialogue *d);
+int dlg_on_question_answer(struct dialogue *d, const char *answer);
+void dlg_forget_questions(struct dialogue *d);
+
 /* dialogue.c: every required method passed. */
 int dlg_verified(struct dialogue *d);

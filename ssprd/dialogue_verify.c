@@ -17,7 +17,6 @@
 #include "ssprd/dialogue_internal.h"
 #include "ssprd/gateway.h"
 #include "ssprd/notify.h"
-#include "ssprd/questions.h"
 #include "ssprd/recovery.h"
 #include "ssprd/totp.h"
 
@@ -289,62 +288,6 @@ static int call_for_pound(struct dialogue *d, struct dlg_option *o)
 		       c->voice_confirm_timeout);
 }
 
-static void forget_questions(struct dialogue *d)
-{
-	for (unsigned i = 0; i < DLG_MAX_ASKED; i++) {
-		free(d->asked_text[i]);
-		secret_free(d->asked_hash[i]);
-		secret_free(d->answers[i]);
-		d->asked_text[i] = d->asked_hash[i] = d->answers[i] = NULL;
-	}
-	d->nasked = d->next_question = 0;
-}
-
-static int ask_question(struct dialogue *d)
-{
-	d->state = DLG_QUESTION;
-	return dlg_say(d, PROTO_PROMPT_ECHO_OFF,
-		       "Question %u of %u: %s\nAnswer: ", d->next_question + 1, d->nasked,
-		       d->asked_text[d->next_question]);
-}
-
-static int start_questions(struct dialogue *d)
-{
-	const struct sspr_conf *c = &d->ctx->conf;
-	struct store_question *q = NULL;
-	size_t n = 0, nidx = 0;
-	unsigned idx[DLG_MAX_ASKED];
-	forget_questions(d);
-	int r = questions_draw(c, d->ctx->store, d->user, idx, DLG_MAX_ASKED, &nidx);
-	if (r == 0)
-		r = store_questions_list(d->ctx->store, d->user, &q, &n);
-	for (size_t i = 0; r == 0 && i < nidx; i++) {
-		size_t j = 0;
-		while (j < n && q[j].idx != idx[i])
-			j++;
-		if (j == n) {
-			r = -EBADMSG;
-			break;
-		}
-		d->asked_text[i] = strdup(q[j].question);
-		d->asked_hash[i] = strdup(q[j].answer_hash);
-		if (!d->asked_text[i] || !d->asked_hash[i])
-			r = -ENOMEM;
-		d->nasked = (unsigned)i + 1;
-	}
-	store_questions_free(q, n);
-	if (r < 0 || d->nasked == 0) {
-		log_error("reset for %s: cannot ask security questions: %s", d->user, strerror(-r));
-		forget_questions(d);
-		return dlg_finish_helpdesk(
-		    d, PROTO_STATUS_UNAVAILABLE,
-		    "Password recovery failed because of an internal error.");
-	}
-	r = dlg_say(d, PROTO_INFO, "Answer %u security question%s (Enter alone: other methods).",
-		    d->nasked, d->nasked == 1 ? "" : "s");
-	return r < 0 ? r : ask_question(d);
-}
-
 static int start_method(struct dialogue *d, unsigned option)
 {
 	struct dlg_option *o = &d->options[option];
@@ -359,7 +302,7 @@ static int start_method(struct dialogue *d, unsigned option)
 			return call_for_pound(d, o);
 		return send_code(d, o);
 	case METHOD_QUESTIONS:
-		return start_questions(d);
+		return dlg_start_questions(d);
 	case METHOD_TOTP:
 		d->state = DLG_TOTP;
 		return dlg_say(d, PROTO_PROMPT_ECHO_ON,
@@ -393,13 +336,13 @@ int dlg_on_method(struct dialogue *d, const char *a)
 
 void dlg_verify_cleanup(struct dialogue *d)
 {
-	forget_questions(d);
+	dlg_forget_questions(d);
 	if (d->voice_token[0] && d->ctx->voicecb)
 		voicecb_forget(d->ctx->voicecb, d->voice_token);
 	d->voice_token[0] = '\0';
 }
 
-static int passed(struct dialogue *d, const char *msg)
+int dlg_passed(struct dialogue *d, const char *msg)
 {
 	struct dlg_option *o = &d->options[d->current];
 	o->passed = true;
@@ -419,7 +362,7 @@ static int passed(struct dialogue *d, const char *msg)
 }
 
 /* A wrong answer of a method without its own attempt counter. */
-static int failed(struct dialogue *d, const char *msg, bool back_to_menu)
+int dlg_failed(struct dialogue *d, const char *msg, bool back_to_menu)
 {
 	dlg_event(d, "verify_failed");
 	log_info("reset for %s: %s verification failed", d->user,
@@ -437,7 +380,7 @@ static int failed(struct dialogue *d, const char *msg, bool back_to_menu)
 	if (d->state == DLG_QUESTION) {
 		/* The same questions again: a failure never draws easier ones. */
 		d->next_question = 0;
-		return ask_question(d);
+		return dlg_ask_question(d);
 	}
 	return start_method(d, (unsigned)d->current);
 }
@@ -456,7 +399,7 @@ static int on_code(struct dialogue *d, const char *a)
 	switch (res) {
 	case CODE_OK:
 		log_info("reset for %s: %s code verified", d->user, m);
-		return passed(d, "Code accepted.");
+		return dlg_passed(d, "Code accepted.");
 	case CODE_WRONG:
 		dlg_event(d, "code_wrong");
 		r = dlg_say(d, PROTO_ERROR, "That code is not correct. %u %s left.", left,
@@ -480,31 +423,6 @@ static int on_code(struct dialogue *d, const char *a)
 			  "This code is no longer valid. Start password recovery again.");
 }
 
-static int on_answer(struct dialogue *d, const char *a)
-{
-	secret_free(d->answers[d->next_question]);
-	d->answers[d->next_question] = strdup(a);
-	if (!d->answers[d->next_question])
-		return -ENOMEM;
-	if (++d->next_question < d->nasked)
-		return ask_question(d);
-	/* Every answer is checked, so the time taken and the message say
-	 * nothing about which one was wrong. */
-	bool ok = true;
-	for (unsigned i = 0; i < d->nasked; i++)
-		ok &= questions_verify(d->answers[i], d->asked_hash[i]);
-	for (unsigned i = 0; i < d->nasked; i++) {
-		secret_free(d->answers[i]);
-		d->answers[i] = NULL;
-	}
-	if (!ok)
-		return failed(d, "The answers did not match. Try again.", false);
-	store_lock(d->ctx->store);
-	store_questions_clear_pending(d->ctx->store, d->user);
-	store_unlock(d->ctx->store);
-	return passed(d, "Answers accepted.");
-}
-
 static int on_totp(struct dialogue *d, const char *a)
 {
 	enum totp_result res;
@@ -512,17 +430,17 @@ static int on_totp(struct dialogue *d, const char *a)
 		return dlg_finish(d, PROTO_STATUS_UNAVAILABLE,
 				  "Password recovery failed because of an internal error.");
 	if (res == TOTP_OK)
-		return passed(d, "Code accepted.");
+		return dlg_passed(d, "Code accepted.");
 	if (res == TOTP_REPLAY)
 		log_info("reset for %s: authenticator code replayed", d->user);
-	return failed(d, "That code is not correct or was used already.", false);
+	return dlg_failed(d, "That code is not correct or was used already.", false);
 }
 
 static int on_recovery(struct dialogue *d, const char *a)
 {
 	int r = recovery_use(d->ctx->store, d->ctx->code_key, d->user, a, (int64_t)time(NULL));
 	if (r == -EACCES)
-		return failed(d, "That recovery code is not valid.", false);
+		return dlg_failed(d, "That recovery code is not valid.", false);
 	if (r < 0)
 		return dlg_finish(d, PROTO_STATUS_UNAVAILABLE,
 				  "Password recovery failed because of an internal error.");
@@ -530,17 +448,17 @@ static int on_recovery(struct dialogue *d, const char *a)
 	store_recovery_left(d->ctx->store, d->user, &left);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "Recovery code accepted. You have %u left.", left);
-	return passed(d, msg);
+	return dlg_passed(d, msg);
 }
 
 static int on_voice(struct dialogue *d)
 {
 	int r = voicecb_wait(d->ctx->voicecb, d->voice_token, d->voice_deadline_ms);
 	if (r == 0)
-		return passed(d, "Call confirmed.");
+		return dlg_passed(d, "Call confirmed.");
 	if (r == -EACCES)
-		return failed(d, "The call was not confirmed.", true);
-	return failed(d, "We did not receive the confirmation in time.", true);
+		return dlg_failed(d, "The call was not confirmed.", true);
+	return dlg_failed(d, "We did not receive the confirmation in time.", true);
 }
 
 int dlg_on_verify_answer(struct dialogue *d, const char *a)
@@ -556,7 +474,7 @@ int dlg_on_verify_answer(struct dialogue *d, const char *a)
 	case DLG_CODE:
 		return on_code(d, a);
 	case DLG_QUESTION:
-		return on_answer(d, a);
+		return dlg_on_question_answer(d, a);
 	case DLG_TOTP:
 		return on_totp(d, a);
 	case DLG_RECOVERY:

@@ -1,14 +1,13 @@
 #include "ssprd/history.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <semaphore.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "common/util.h"
+#include "ssprd/cpuslot.h"
 #include "ssprd/priv.h"
 #include "ssprd/pwhash.h"
 
@@ -25,29 +24,14 @@ static const char *usable(const char *hash)
 	return (*hash && *hash != '*') ? hash : NULL;
 }
 
-/* yescrypt is memory-hard (16 MiB a hash at the default cost): with one
- * thread per client, unbounded comparisons would take a gigabyte under load
- * and run no faster than one per CPU. */
-#define HASH_SLOTS_MAX 64
-static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
-static sem_t slots;
-
-static void slots_init(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	sem_init(&slots, 0, (unsigned)(n < 1 ? 1 : n > HASH_SLOTS_MAX ? HASH_SLOTS_MAX : n));
-}
-
 static bool matches(const char *password, const char *hash)
 {
 	const char *h = usable(hash);
 	if (!h)
 		return false;
-	pthread_once(&slots_once, slots_init);
-	while (sem_wait(&slots) < 0 && errno == EINTR)
-		;
+	cpuslot_acquire();
 	bool same = pwhash_verify(password, h) == 0;
-	sem_post(&slots);
+	cpuslot_release();
 	return same;
 }
 

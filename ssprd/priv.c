@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "ssprd/cpuslot.h"
 #include "ssprd/faillock.h"
 #include "ssprd/pwhash.h"
 #include "ssprd/shadow.h"
@@ -92,7 +93,9 @@ int priv_set_password(const struct sspr_conf *conf, const char *user, const char
 	if (st != ACCOUNT_OK)
 		return -EPERM;
 	char *hash = NULL;
+	cpuslot_acquire();
 	r = pwhash_make(conf->hash_method, LOGIN_DEFS, password, &hash);
+	cpuslot_release();
 	if (r < 0) {
 		log_error("hashing the new password for %s failed: %s", user, strerror(-r));
 		return r;

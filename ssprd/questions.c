@@ -13,6 +13,7 @@
 #include <unistr.h>
 
 #include "common/log.h"
+#include "ssprd/cpuslot.h"
 #include "common/util.h"
 
 /* Case folding and NFKC can expand text (U+FDFA alone becomes 33 bytes).
@@ -85,11 +86,16 @@ int questions_hash(const char *answer, char **out_hash)
 	char *h = malloc(crypto_pwhash_STRBYTES);
 	if (!h) {
 		r = -ENOMEM;
-	} else if (crypto_pwhash_str(h, norm, strlen(norm), Q_OPSLIMIT, Q_MEMLIMIT) != 0) {
-		free(h);
-		r = -ENOMEM; /* libsodium fails only when it cannot get the memory */
 	} else {
-		*out_hash = h;
+		cpuslot_acquire();
+		int rc = crypto_pwhash_str(h, norm, strlen(norm), Q_OPSLIMIT, Q_MEMLIMIT);
+		cpuslot_release();
+		if (rc == 0) {
+			*out_hash = h;
+		} else {
+			free(h);
+			r = -ENOMEM; /* libsodium fails only when it lacks memory */
+		}
 	}
 	secure_zero(norm, sizeof(norm));
 	return r;
@@ -115,10 +121,12 @@ bool questions_verify(const char *answer, const char *hash)
 	/* needs_rehash parses the string: -1 means it is not a pwhash string. */
 	bool hash_ok = hash && strnlen(hash, crypto_pwhash_STRBYTES) < crypto_pwhash_STRBYTES &&
 		       crypto_pwhash_str_needs_rehash(hash, Q_OPSLIMIT, Q_MEMLIMIT) >= 0;
+	cpuslot_acquire();
 	if (norm_ok && hash_ok)
 		ok = crypto_pwhash_str_verify(hash, norm, strlen(norm)) == 0;
 	else
 		spend_pwhash_time();
+	cpuslot_release();
 	secure_zero(norm, sizeof(norm));
 	return ok;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/phone.h"
 #include "common/validate.h"
 #include "ssprd/mail.h"
 #include "tests/unit/suites.h"
@@ -239,6 +240,40 @@ START_TEST(test_sender_valid)
 }
 END_TEST
 
+START_TEST(test_phone)
+{
+	ck_assert(phone_valid("+15550100167"));
+	ck_assert(phone_valid("+886912345678"));
+	ck_assert(!phone_valid("15550100167"));	      /* no + */
+	ck_assert(!phone_valid("+05550100167"));      /* no country code 0 */
+	ck_assert(!phone_valid("+1555"));	      /* too short */
+	ck_assert(!phone_valid("+1234567890123456")); /* 16 digits */
+	ck_assert(!phone_valid("+1555010016x"));
+	ck_assert(!phone_valid(NULL));
+	char out[PHONE_MAX + 1], m[64];
+	ck_assert_int_eq(phone_normalize("+1 (555) 010-0167", out), 0);
+	ck_assert_str_eq(out, "+15550100167");
+	ck_assert_int_eq(phone_normalize("+44 20.7183.8750", out), 0);
+	ck_assert_str_eq(out, "+442071838750");
+	ck_assert_int_eq(phone_normalize("(555) 010-0167", out), -EINVAL);
+	ck_assert_int_eq(phone_normalize("+1 555 010 0167 ext 9", out), -EINVAL);
+	ck_assert_int_eq(phone_mask("+15550100167", m, sizeof(m)), 0);
+	ck_assert_str_eq(m, "+1 *** *** **67");
+	ck_assert_int_eq(phone_mask("+886912345678", m, sizeof(m)), 0);
+	ck_assert_str_eq(m, "+886 *** *** *78");
+	ck_assert_int_eq(phone_mask("+442071838750", m, sizeof(m)), 0);
+	ck_assert_str_eq(m, "+44 *** *** **50");
+	ck_assert_int_eq(phone_mask("+15550100167", m, 8), -ENOBUFS);
+	ck_assert_int_eq(phone_mask("5550100167", m, sizeof(m)), -EINVAL);
+	char *none[] = {NULL};
+	char *some[] = {"+1", "+886", NULL};
+	ck_assert(phone_prefix_allowed("+442071838750", none));
+	ck_assert(phone_prefix_allowed("+15550100167", some));
+	ck_assert(phone_prefix_allowed("+886912345678", some));
+	ck_assert(!phone_prefix_allowed("+442071838750", some));
+}
+END_TEST
+
 Suite *validate_suite(void)
 {
 	Suite *s = suite_create("validate");
@@ -255,6 +290,7 @@ Suite *validate_suite(void)
 	tc = tcase_create("names");
 	tcase_add_test(tc, test_username_valid);
 	tcase_add_test(tc, test_sanitize_for_log);
+	tcase_add_test(tc, test_phone);
 	suite_add_tcase(s, tc);
 	return s;
 }
