@@ -180,24 +180,26 @@ static bool path_valid(const char *v, size_t max)
 	return v[0] == '/' && utf8_text_valid(v, strlen(v), max, NULL);
 }
 
-static bool smtp_url_valid(const char *v, size_t max)
+/* scheme://host[...] for one of the schemes, printable ASCII without
+ * spaces, at most max bytes. */
+static bool url_valid(const char *v, size_t max, const char *const *schemes)
 {
-	size_t len = strlen(v), skip;
-	if (len > max)
+	if (strlen(v) > max)
 		return false;
-	if (strncmp(v, "smtp://", 7) == 0)
-		skip = 7;
-	else if (strncmp(v, "smtps://", 8) == 0)
-		skip = 8;
-	else
-		return false;
-	if (v[skip] == '\0' || v[skip] == '/')
+	size_t skip = 0;
+	for (size_t i = 0; schemes[i] && !skip; i++)
+		if (strncmp(v, schemes[i], strlen(schemes[i])) == 0)
+			skip = strlen(schemes[i]);
+	if (!skip || v[skip] == '\0' || v[skip] == '/')
 		return false;
 	for (const char *q = v; *q; q++)
 		if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f)
 			return false;
 	return true;
 }
+
+static const char *const smtp_schemes[] = {"smtp://", "smtps://", NULL};
+static const char *const http_schemes[] = {"https://", "http://", NULL};
 
 static int oom(struct parser *p)
 {
@@ -228,25 +230,6 @@ static int parse_choice(const struct conf_key *k, const char *v, int *out)
 		}
 	}
 	return -EINVAL;
-}
-
-static bool http_url_valid(const char *v, size_t max)
-{
-	size_t len = strlen(v), skip;
-	if (len > max)
-		return false;
-	if (strncmp(v, "https://", 8) == 0)
-		skip = 8;
-	else if (strncmp(v, "http://", 7) == 0)
-		skip = 7;
-	else
-		return false;
-	if (v[skip] == '\0' || v[skip] == '/')
-		return false;
-	for (const char *q = v; *q; q++)
-		if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f)
-			return false;
-	return true;
 }
 
 /* host:port with a numeric port; the host is resolved when listening. */
@@ -282,13 +265,13 @@ static bool string_ok(const struct conf_key *k, const char *v)
 	case CT_BACKEND:
 		return strcmp(v, "shadow") == 0;
 	case CT_SMTP_URL:
-		return smtp_url_valid(v, k->max);
+		return url_valid(v, k->max, smtp_schemes);
 	case CT_ADDRESS:
 		return sender_valid(v);
 	case CT_HTTP_URL:
-		return http_url_valid(v, k->max);
+		return url_valid(v, k->max, http_schemes);
 	case CT_OPT_HTTP_URL:
-		return len == 0 || http_url_valid(v, k->max);
+		return len == 0 || url_valid(v, k->max, http_schemes);
 	case CT_OPT_PHONE:
 		return len == 0 || phone_valid(v);
 	case CT_OPT_LISTEN:
@@ -323,10 +306,12 @@ static void expected(struct parser *p, const struct conf_key *k)
 		char words[160] = "";
 		for (size_t i = 0; k->choices[i]; i++)
 			snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s",
-				 i == 0 ? "" : k->choices[i + 1] ? ", " : " or ", k->choices[i]);
+				 i == 0		     ? ""
+				 : k->choices[i + 1] ? ", "
+						     : " or ",
+				 k->choices[i]);
 		fail(p, p->line, "%s: expected %s", k->key, words);
-	}
-	else if (k->type == CT_UINT)
+	} else if (k->type == CT_UINT)
 		fail(p, p->line, "%s: expected a number from %llu to %llu", k->key, k->min, k->max);
 	else if (k->type >= ARRAY_SIZE(forms) || !forms[k->type].what)
 		fail(p, p->line, "%s: invalid value", k->key);
@@ -414,7 +399,7 @@ static bool is_list(enum conf_type t)
 
 static size_t list_slots(enum conf_type t)
 {
-	return t == CT_GROUPS ? CONF_MAX_GROUPS
+	return t == CT_GROUPS	  ? CONF_MAX_GROUPS
 	       : t == CT_PREFIXES ? CONF_MAX_PREFIXES
 				  : CONF_MAX_QUESTIONS;
 }

@@ -8,28 +8,23 @@
 
 #include "common/util.h"
 #include "ssprd/code.h"
+#include "tests/unit/fixture.h"
 #include "tests/unit/suites.h"
 
-static char dir[64];
 static struct store *st;
 static uint8_t key[CODE_KEY_SIZE], req[STORE_REQUEST_SIZE];
 
 static void setup(void)
 {
-	ck_assert_int_ge(sodium_init(), 0);
-	snprintf(dir, sizeof(dir), "/tmp/sspr-code-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(store_open(dir, &st), 0);
-	randombytes_buf(key, sizeof(key));
+	fixture_store_setup();
+	st = fx_store;
+	memcpy(key, fx_key, sizeof(key));
 	randombytes_buf(req, sizeof(req));
 }
 
 static void teardown(void)
 {
-	store_close(st);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fixture_store_teardown();
 }
 
 static enum code_result check(const char *typed, int64_t now, unsigned *left)

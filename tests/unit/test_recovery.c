@@ -10,30 +10,25 @@
 
 #include "common/util.h"
 #include "ssprd/recovery.h"
+#include "tests/unit/fixture.h"
 #include "tests/unit/suites.h"
 
 #define NOW 1700000000
 
-static char dir[64];
 static struct store *st;
 static uint8_t key[CODE_KEY_SIZE];
 static char codes[RECOVERY_COUNT][RECOVERY_CODE_LEN + 1];
 
 static void setup(void)
 {
-	ck_assert_int_ge(sodium_init(), 0);
-	snprintf(dir, sizeof(dir), "/tmp/sspr-recovery-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(store_open(dir, &st), 0);
-	randombytes_buf(key, sizeof(key));
+	fixture_store_setup();
+	st = fx_store;
+	memcpy(key, fx_key, sizeof(key));
 }
 
 static void teardown(void)
 {
-	store_close(st);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fixture_store_teardown();
 }
 
 static unsigned left(const char *user)
@@ -67,7 +62,7 @@ START_TEST(issue_well_formed_distinct)
 	ck_assert_uint_eq(left("carol"), RECOVERY_COUNT);
 	/* Only hashes are stored: no code text in the database file. */
 	char path[128];
-	snprintf(path, sizeof(path), "%s/%s", dir, STORE_DB_NAME);
+	snprintf(path, sizeof(path), "%s/%s", fx_dir, STORE_DB_NAME);
 	store_close(st);
 	char *db = NULL;
 	size_t len = 0;
@@ -75,7 +70,8 @@ START_TEST(issue_well_formed_distinct)
 	for (size_t i = 0; i < RECOVERY_COUNT; i++)
 		ck_assert_ptr_null(memmem(db, len, codes[i], 5));
 	free(db);
-	ck_assert_int_eq(store_open(dir, &st), 0);
+	ck_assert_int_eq(store_open(fx_dir, &st), 0);
+	fx_store = st;
 }
 END_TEST
 

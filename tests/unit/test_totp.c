@@ -9,29 +9,24 @@
 
 #include "common/util.h"
 #include "ssprd/totp.h"
+#include "tests/unit/fixture.h"
 #include "tests/unit/suites.h"
 
 #define NOW 1700000010 /* 10 s into a step */
 
-static char dir[64];
 static struct store *st;
 static uint8_t key[CODE_KEY_SIZE];
 
 static void setup(void)
 {
-	ck_assert_int_ge(sodium_init(), 0);
-	snprintf(dir, sizeof(dir), "/tmp/sspr-totp-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(store_open(dir, &st), 0);
-	randombytes_buf(key, sizeof(key));
+	fixture_store_setup();
+	st = fx_store;
+	memcpy(key, fx_key, sizeof(key));
 }
 
 static void teardown(void)
 {
-	store_close(st);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fixture_store_teardown();
 }
 
 /* Enrol user and return the secret as an app would read it from the URI. */
