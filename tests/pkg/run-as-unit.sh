@@ -10,7 +10,8 @@
 #                  systemd-socket-activate: one listening socket, LISTEN_FDS)
 #   ssprd.service: ExecStart, StateDirectory(+Mode), UMask,
 #                  ProtectSystem=strict (every mount read-only but /dev,
-#                  /proc, /sys), ReadWritePaths, ProtectHome=yes,
+#                  /proc, /sys), ReadWritePaths (a "-" path may be
+#                  missing), ProtectHome=yes,
 #                  PrivateTmp=yes, NoNewPrivileges, CapabilityBoundingSet.
 # Not emulated: the seccomp filter (SystemCallFilter, RestrictAddressFamilies,
 # MemoryDenyWriteExecute, ...), PrivateDevices and the Protect{Kernel,...}
@@ -102,7 +103,11 @@ mount_sandbox() {
 
 	rw_paths="$(values "$u" ReadWritePaths)${state:+ /var/lib/$state}"
 	for p in $rw_paths; do
-		p=${p#-}
+		# "-" prefix: systemd ignores the path when it does not exist.
+		if [ "${p#-}" != "$p" ]; then
+			p=${p#-}
+			[ -e "$p" ] || continue
+		fi
 		mount --bind "$p" "$p"
 		mount -o remount,bind,rw "$p"
 	done

@@ -46,6 +46,16 @@ fail() {
 	exit 1
 }
 
+# The installed package that holds PATH. ldd and the compiler print /lib and
+# /usr/lib paths that dpkg may have recorded under the other name (usrmerge).
+owner() {
+	local p
+	for p in "$1" "/usr$1" "${1#/usr}"; do
+		dpkg-query -S "$p" 2>/dev/null | sed -n '1s/[:,].*//p' | grep . && return 0
+	done
+	return 1
+}
+
 arch=$(dpkg --print-architecture)
 version=$(dpkg-parsechangelog -l "$top/packaging/debian/changelog" -S Version)
 debdir=$top/build/deb
@@ -140,6 +150,56 @@ grep -v '^running with root privileges is not recommended!$' "$work/lintian.log"
 [ $lint_rc -eq 0 ] || fail "lintian reports errors or warnings"
 ok "lintian: no errors, no warnings"
 
+# Every library the Makefile links must come from a Build-Depends package:
+# dpkg-buildpackage only notices a missing one on a machine without it.
+build_deps=$(awk '/^Build-Depends:/ { f = 1; next } /^[^ ]/ { f = 0 } f' \
+	"$top/packaging/debian/control" | sed 's/^ *//; s/[ ,(].*//')
+make_var() {
+	printf 'sspr-pkg-var:\n\t@echo $(%s)\n' "$1" |
+		make -C "$top" -s --no-print-directory -f Makefile -f - sspr-pkg-var || true
+}
+daemon_pkgs=$(make_var DAEMON_PKGS)
+tool_pkgs=$(make_var TOOL_PKGS)
+l_flags=$(make_var UNISTRING_LIBS)
+[ -n "$daemon_pkgs" ] && [ -n "$tool_pkgs" ] && [ -n "$l_flags" ] ||
+	fail "cannot read DAEMON_PKGS, TOOL_PKGS and UNISTRING_LIBS from the Makefile"
+pc_mods="$daemon_pkgs $tool_pkgs pam systemd"
+for m in $pc_mods; do
+	src=$(pkg-config --path "$m") || fail "pkg-config knows no $m"
+	pkg=$(owner "$src") || fail "no package holds $src ($m)"
+	grep -qx "$pkg" <<<"$build_deps" || fail "Build-Depends lacks $pkg (pkg-config $m)"
+done
+for l in $l_flags; do
+	src=$(realpath -s "$(${CC:-cc} -print-file-name="lib${l#-l}.so")")
+	pkg=$(owner "$src") || fail "no package holds $src ($l)"
+	grep -qx "$pkg" <<<"$build_deps" || fail "Build-Depends lacks $pkg ($l)"
+done
+ok "Build-Depends names the package of every library the Makefile links ($(echo $pc_mods $l_flags | wc -w))"
+
+# dh_shlibdeps: each shared library a packaged program links directly
+# (NEEDED) must be named in that package's Depends (${shlibs:Depends}).
+for deb in "$sspr_deb" "$pam_deb"; do
+	rm -rf "$work/x" && dpkg-deb -x "$deb" "$work/x"
+	depends=$(dpkg-deb -f "$deb" Depends | tr ',|' '\n\n' | sed 's/^ *//; s/[ :(].*//')
+	n=0
+	for bin in "$work"/x/usr/sbin/* "$work"/x/usr/bin/* "$work"/x/lib/*/security/*.so; do
+		[ -f "$bin" ] || continue
+		libs=$(ldd "$bin") || fail "ldd $bin"
+		! grep -q 'not found' <<<"$libs" || fail "$(basename "$bin"): $(grep 'not found' <<<"$libs")"
+		needed=$(objdump -p "$bin" | awk '$1 == "NEEDED" { print $2 }')
+		[ -n "$needed" ] || fail "objdump -p $bin shows no NEEDED libraries"
+		for so in $needed; do
+			lib=$(awk -v so="$so" '$1 == so && $2 == "=>" { print $3 }' <<<"$libs")
+			[ -n "$lib" ] || fail "ldd does not resolve $so for $(basename "$bin")"
+			pkg=$(owner "$lib") || fail "no package holds $so ($lib)"
+			grep -qx "$pkg" <<<"$depends" || fail "$(basename "$deb"): Depends lacks $pkg for $lib ($(basename "$bin"))"
+		done
+		n=$((n + 1))
+	done
+	[ $n -gt 0 ] || fail "no programs found in $deb"
+done
+ok "Depends of both packages name the package of every library their programs link (\${shlibs:Depends})"
+
 # make install must put every file where the packages do (the packages add
 # only their docs, lintian overrides and compressed man pages).
 make -C "$top" --no-print-directory -s install DESTDIR="$work/destdir" PREFIX=/usr >/dev/null
@@ -176,7 +236,15 @@ done
 ok "module in $pamdir, profile, units, tmpfiles.d and programs installed"
 
 dpkg-query -W -f='${Conffiles}\n' sspr | grep -q '^ /etc/sspr.conf ' || fail "/etc/sspr.conf is not a conffile"
-ok "/etc/sspr.conf is a conffile of sspr"
+cmp -s "$top/conf/sspr.conf" /etc/sspr.conf || fail "/etc/sspr.conf differs from conf/sspr.conf"
+ok "/etc/sspr.conf is a conffile of sspr, as in conf/"
+
+libs=$(ldd /usr/sbin/ssprd) || fail "ldd /usr/sbin/ssprd"
+! grep -q 'not found' <<<"$libs" || fail "ssprd: $(grep 'not found' <<<"$libs")"
+for l in liboath libmicrohttpd libunistring libcurl libsodium; do
+	grep -Eq "^[[:space:]]$l\.so\.[0-9]+ => /" <<<"$libs" || fail "ldd /usr/sbin/ssprd does not resolve $l"
+done
+ok "ldd /usr/sbin/ssprd resolves every library, liboath, libmicrohttpd and libunistring among them"
 
 [ "$(stat -c '%U:%G %a' /var/lib/sspr)" = "root:root 700" ] || fail "/var/lib/sspr: $(stat -c '%U:%G %a' /var/lib/sspr), want root:root 700"
 ok "state directory /var/lib/sspr created on install (root, 0700)"
@@ -232,9 +300,10 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 
-# The packaged configuration, pointed at the test mail server.
+# The packaged configuration, pointed at the test mail server ([gateway]
+# has a from key too: the phone number).
 sed -i -e "s|^smtp_url = .*|smtp_url = smtp://127.0.0.1:$smtp_port|" \
-	-e "s|^from = .*|from = sspr-pkg-test@example.org|" \
+	-e "/^\[email\]/,/^\[/ s|^from = .*|from = sspr-pkg-test@example.org|" \
 	-e "s|^helpdesk = .*|helpdesk = Call the package test helpdesk.|" /etc/sspr.conf
 grep -q "^smtp_url = smtp://127.0.0.1:$smtp_port$" /etc/sspr.conf || fail "cannot set smtp_url in /etc/sspr.conf"
 grep -q '^shadow_file = /etc/shadow$' /etc/sspr.conf || fail "/etc/sspr.conf does not use /etc/shadow"
