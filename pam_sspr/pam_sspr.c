@@ -47,8 +47,8 @@ static const char *item_field(pam_handle_t *pamh, int item, size_t max)
 
 static const char *status_name(enum proto_status s)
 {
-	static const char *const names[] = {"ok",	   "reset",  "failed", "cancelled",
-					    "unavailable", "denied", "invalid"};
+	static const char *const names[] = {"ok",	   "reset",  "failed",	"cancelled",
+					    "unavailable", "denied", "invalid", "unlocked"};
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "unknown";
 }
 

@@ -34,8 +34,8 @@ static void audit(struct daemon_ctx *ctx, const struct ucred *peer, const char *
 	log_info("uid %u changed %s registration of %s", (unsigned)peer->uid, what, user);
 }
 
-static int enroll_contact(struct daemon_ctx *ctx, int fd, const char *user, const char *kind,
-			  const char *value)
+static int enroll_contact(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
+			  const char *user, const char *kind, const char *value)
 {
 	char text[PROTO_MAX_TEXT];
 	int r;
@@ -43,6 +43,7 @@ static int enroll_contact(struct daemon_ctx *ctx, int fd, const char *user, cons
 		r = store_contact_delete(ctx->store, user, kind);
 		if (r < 0)
 			return admin_fail(fd, PROTO_STATUS_FAILED, "Could not update the store.");
+		audit(ctx, peer, user, kind);
 		snprintf(text, sizeof(text), "Removed the %s registration of %s.", kind, user);
 		return ok(fd, text);
 	}
@@ -55,11 +56,12 @@ static int enroll_contact(struct daemon_ctx *ctx, int fd, const char *user, cons
 	r = store_contact_set(ctx->store, user, kind, value, "admin", (int64_t)time(NULL));
 	if (r < 0)
 		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not save it.");
+	audit(ctx, peer, user, kind);
 	snprintf(text, sizeof(text), "Enrolled %s for %s.", value, user);
 	return ok(fd, text);
 }
 
-static int enroll_totp(struct daemon_ctx *ctx, int fd, const char *user)
+static int enroll_totp(struct daemon_ctx *ctx, int fd, const struct ucred *peer, const char *user)
 {
 	char b32[64], uri[512], text[PROTO_MAX_TEXT];
 	const char *issuer = ctx->conf.organisation ? ctx->conf.organisation : "sspr";
@@ -73,6 +75,7 @@ static int enroll_totp(struct daemon_ctx *ctx, int fd, const char *user)
 		sodium_memzero(uri, sizeof(uri));
 		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not register an authenticator.");
 	}
+	audit(ctx, peer, user, "totp");
 	snprintf(text, sizeof(text),
 		 "Authenticator registered for %s. Add it to the app with this secret\n"
 		 "(shown only now):\n  secret: %s\n  uri: %s",
@@ -84,12 +87,14 @@ static int enroll_totp(struct daemon_ctx *ctx, int fd, const char *user)
 	return r;
 }
 
-static int enroll_recovery(struct daemon_ctx *ctx, int fd, const char *user)
+static int enroll_recovery(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
+			   const char *user)
 {
 	char codes[RECOVERY_COUNT][RECOVERY_CODE_LEN + 1], text[PROTO_MAX_TEXT];
 	int r = recovery_issue(ctx->store, ctx->code_key, user, codes, (int64_t)time(NULL));
 	if (r < 0)
 		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not issue recovery codes.");
+	audit(ctx, peer, user, "recovery_codes");
 	int n = snprintf(text, sizeof(text),
 			 "Recovery codes for %s (shown only now; each works once):", user);
 	for (unsigned i = 0; i < RECOVERY_COUNT; i++)
@@ -104,18 +109,14 @@ int admin_enroll(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 		 const struct proto_msg *req)
 {
 	const char *user = req->field[0], *kind = req->field[1], *value = req->field[2];
-	int r;
 	if (strcmp(kind, "email") == 0 || strcmp(kind, "mobile") == 0 ||
 	    strcmp(kind, "office") == 0)
-		r = enroll_contact(ctx, fd, user, kind, value);
-	else if (strcmp(kind, "totp") == 0 && !value[0])
-		r = enroll_totp(ctx, fd, user);
-	else if (strcmp(kind, "recovery_codes") == 0 && !value[0])
-		r = enroll_recovery(ctx, fd, user);
-	else
-		return admin_fail(fd, PROTO_STATUS_INVALID, "Unknown kind of registration.");
-	audit(ctx, peer, user, kind);
-	return r;
+		return enroll_contact(ctx, fd, peer, user, kind, value);
+	if (strcmp(kind, "totp") == 0 && !value[0])
+		return enroll_totp(ctx, fd, peer, user);
+	if (strcmp(kind, "recovery_codes") == 0 && !value[0])
+		return enroll_recovery(ctx, fd, peer, user);
+	return admin_fail(fd, PROTO_STATUS_INVALID, "Unknown kind of registration.");
 }
 
 static size_t utf8_length(const char *s)

@@ -1,6 +1,8 @@
 #include "ssprd/history.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +35,54 @@ static bool matches(const char *password, const char *hash)
 	bool same = pwhash_verify(password, h) == 0;
 	cpuslot_release();
 	return same;
+}
+
+/* Verifying the stored hashes one after another took ~15 ms each (over
+ * 100 ms with history = 5), so they are spread over the CPUs. The caller
+ * verifies the first (the current hash) itself: only then do we know
+ * whether the password is the current one or an earlier one. */
+#define MATCH_THREADS_MAX 8
+
+struct match_job {
+	const char *password;
+	char *const *hashes;
+	size_t n;
+	atomic_size_t next;
+	atomic_bool hit; /* some hash after the first matched */
+};
+
+static void *match_worker(void *arg)
+{
+	struct match_job *j = arg;
+	size_t i;
+	while (!atomic_load(&j->hit) && (i = atomic_fetch_add(&j->next, 1)) < j->n)
+		if (matches(j->password, j->hashes[i]))
+			atomic_store(&j->hit, true);
+	return NULL;
+}
+
+/* hashes[0] may be NULL (no current hash). */
+static void match_all(const char *password, char *const *hashes, size_t n, bool *first, bool *later)
+{
+	struct match_job job = {.password = password, .hashes = hashes, .n = n};
+	atomic_init(&job.next, 1);
+	atomic_init(&job.hit, false);
+	pthread_t tids[MATCH_THREADS_MAX];
+	size_t started = 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = n > 1 ? n - 1 : 0;
+	if (cpus > 0 && want > (size_t)cpus)
+		want = (size_t)cpus;
+	if (want > MATCH_THREADS_MAX)
+		want = MATCH_THREADS_MAX;
+	/* A thread that cannot start only makes this slower. */
+	while (started < want && pthread_create(&tids[started], NULL, match_worker, &job) == 0)
+		started++;
+	*first = hashes[0] && matches(password, hashes[0]);
+	match_worker(&job);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	*later = atomic_load(&job.hit);
 }
 
 /* "user:uid:count:hash,hash,..." lines (pam_pwhistory's format). */
@@ -90,12 +140,6 @@ int history_check(const struct sspr_conf *conf, struct store *store, const char 
 	int r = priv_current_hash(conf, user, &current);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	bool same = current && matches(password, current);
-	if (same) {
-		secret_free(current);
-		*out = HISTORY_CURRENT;
-		return 0;
-	}
 	char **hashes = NULL;
 	size_t n = 0;
 	r = store_history_list(store, user, conf->history + 1, &hashes, &n);
@@ -103,14 +147,22 @@ int history_check(const struct sspr_conf *conf, struct store *store, const char 
 		secret_free(current);
 		return r;
 	}
-	bool earlier = false;
-	/* The newest stored hash is usually the current one, already
-	 * checked: each yescrypt verification costs ~15 ms of CPU. */
-	for (size_t i = 0; i < n && !earlier; i++)
+	/* The current hash first, then the stored ones that differ from it
+	 * (the newest stored is usually the current one). */
+	char *all[CONF_HISTORY_MAX + 3];
+	size_t count = 0;
+	all[count++] = current;
+	for (size_t i = 0; i < n && count < ARRAY_SIZE(all); i++)
 		if (!current || strcmp(hashes[i], current) != 0)
-			earlier = matches(password, hashes[i]);
+			all[count++] = hashes[i];
+	bool same = false, earlier = false;
+	match_all(password, all, count, &same, &earlier);
 	secret_free(current);
 	store_history_free(hashes, n);
+	if (same) {
+		*out = HISTORY_CURRENT;
+		return 0;
+	}
 	if (!earlier && conf->opasswd)
 		check_opasswd(conf->opasswd, user, password, &earlier);
 	if (earlier)
