@@ -14,3 +14,11 @@ extern char fx_dir[64];
 
 void fixture_store_setup(void);
 void fixture_store_teardown(void);
+
+/* A temporary directory "/tmp/sspr-<tag>-XXXXXX" into dir (64 bytes), and
+ * its removal with everything in it (NULL-safe on an empty dir). */
+void fixture_tmpdir_make(char dir[64], const char *tag);
+void fixture_tmpdir_remove(char dir[64]);
+
+/* A loopback TCP port nobody listens on right now (the kernel picked it). */
+int fixture_free_port(void);

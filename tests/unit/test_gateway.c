@@ -25,6 +25,7 @@
 #include "common/util.h"
 #include "ssprd/gateway.h"
 #include "ssprd/gateway_body.h"
+#include "tests/unit/fixture.h"
 #include "tests/unit/suites.h"
 
 #define PY    "/usr/bin/python3"
@@ -43,24 +44,15 @@ static struct {
 	int port;
 } fk;
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static void basedir_setup(void)
 {
 	ck_assert_int_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
-	strcpy(basedir, "/tmp/sspr-gw-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(basedir));
+	fixture_tmpdir_make(basedir, "gw");
 }
 
 static void basedir_teardown(void)
 {
-	if (basedir[0])
-		nftw(basedir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	basedir[0] = '\0';
+	fixture_tmpdir_remove(basedir);
 	curl_global_cleanup();
 }
 

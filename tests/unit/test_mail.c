@@ -22,6 +22,7 @@
 #include "common/util.h"
 #include "common/validate.h"
 #include "ssprd/mail.h"
+#include "tests/unit/fixture.h"
 #include "tests/unit/suites.h"
 
 #define PY   "/usr/bin/python3"
@@ -38,26 +39,15 @@
 static char basedir[64];
 static char tmpdir[96];
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void basedir_setup(void)
 {
 	ck_assert_int_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
-	strcpy(basedir, "/tmp/sspr-mail-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(basedir));
+	fixture_tmpdir_make(basedir, "mail");
 }
 
 static void basedir_teardown(void)
 {
-	if (basedir[0])
-		nftw(basedir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	basedir[0] = '\0';
+	fixture_tmpdir_remove(basedir);
 	curl_global_cleanup();
 }
 
@@ -80,19 +70,6 @@ static void write_file(const char *path, const char *data, size_t len, mode_t mo
 	ck_assert_int_eq(fchmod(fd, mode), 0);
 	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
 	close(fd);
-}
-
-/* A port nobody listens on right now (the kernel picked it as free). */
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fd, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	socklen_t sl = sizeof(sa);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
 }
 
 static bool port_accepts(int port)
@@ -452,7 +429,7 @@ END_TEST
 
 START_TEST(test_send_delivers)
 {
-	int port = free_port();
+	int port = fixture_free_port();
 	char maildir[128];
 	pid_t srv = start_mailbox_server(port, maildir, sizeof(maildir));
 	char url[64];
@@ -485,7 +462,7 @@ END_TEST
 
 START_TEST(test_send_nothing_listening)
 {
-	int port = free_port();
+	int port = fixture_free_port();
 	char url[64];
 	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", port);
 	struct sspr_conf conf;
@@ -501,7 +478,7 @@ END_TEST
 
 START_TEST(test_send_requires_starttls_off_loopback)
 {
-	int port = free_port();
+	int port = fixture_free_port();
 	char maildir[128];
 	pid_t srv = start_mailbox_server(port, maildir, sizeof(maildir));
 	/* Linux routes 0.0.0.0 to this host, yet it is not a loopback
@@ -529,7 +506,7 @@ END_TEST
 
 START_TEST(test_send_rejects_bad_input)
 {
-	int port = free_port();
+	int port = fixture_free_port();
 	char url[64];
 	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", port);
 	struct sspr_conf conf;
@@ -550,7 +527,7 @@ END_TEST
 
 START_TEST(test_send_auth)
 {
-	int port = free_port();
+	int port = fixture_free_port();
 	char maildir[128], pyfile[128], portstr[16];
 	path_in_tmp(maildir, sizeof(maildir), "Maildir");
 	path_in_tmp(pyfile, sizeof(pyfile), "authsrv.py");

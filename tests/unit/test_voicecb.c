@@ -20,6 +20,7 @@
 
 #include "common/util.h"
 #include "ssprd/voicecb.h"
+#include "tests/unit/fixture.h"
 #include "tests/unit/suites.h"
 
 #define KEY	  "AuthToken-0123456789abcdef"
@@ -76,22 +77,10 @@ static void test_teardown(void)
 	curl_global_cleanup();
 }
 
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fd, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	socklen_t sl = sizeof(sa);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
 static int start_with(enum gateway_provider prov, const char *url, const char *key)
 {
 	static char listen[32];
-	port = free_port();
+	port = fixture_free_port();
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
 	struct sspr_conf c;
 	memset(&c, 0, sizeof(c));
