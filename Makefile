@@ -23,10 +23,10 @@ BASE_CPPFLAGS := -I. -D_GNU_SOURCE -DSSPR_VERSION='"$(VERSION)"'
 B := build
 
 DAEMON_PKGS := libsystemd libsodium libcurl sqlite3 inih libcrypt pwquality libcrypto liboath \
-	libmicrohttpd
-TOOL_PKGS := inih libsystemd
+	libmicrohttpd json-c libqrencode audit
+TOOL_PKGS := inih libsystemd json-c
 TEST_PKGS := check libpamtest libsodium libcurl sqlite3 inih libcrypt libsystemd pwquality libcrypto \
-	liboath libmicrohttpd
+	liboath libmicrohttpd json-c libqrencode audit
 # libunistring (NFKC and case folding of security answers) has no .pc file.
 UNISTRING_LIBS := -lunistring
 
@@ -67,10 +67,14 @@ $(B)/pic/%.o: %.c
 $(B)/ssprd: $(B)/obj/ssprd/main.o $(SSPRD_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(DAEMON_PKGS)) $(UNISTRING_LIBS) -lpthread
 
-$(B)/ssprctl: $(B)/obj/cli/ssprctl.o $(B)/obj/cli/term.o $(B)/obj/cli/enroll.o $(COMMON_OBJ)
+# Every cli/ file but the other program's main.
+SSPRCTL_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out cli/sspr.c,$(wildcard cli/*.c)))
+SSPR_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out cli/ssprctl.c cli/enroll.c cli/ssprctl_%.c,$(wildcard cli/*.c)))
+
+$(B)/ssprctl: $(SSPRCTL_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TOOL_PKGS))
 
-$(B)/sspr: $(B)/obj/cli/sspr.o $(B)/obj/cli/term.o $(COMMON_OBJ)
+$(B)/sspr: $(SSPR_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(TOOL_PKGS))
 
 $(MODULE): $(PAM_OBJ) pam_sspr/pam_sspr.map
@@ -116,7 +120,7 @@ DEB_DEPS := build-essential pkg-config libpam0g-dev libsystemd-dev libsodium-dev
 	libcurl4-openssl-dev libssl-dev libsqlite3-dev libcrypt-dev libinih-dev check \
 	libpam-wrapper libpamtest0-dev libnss-wrapper pamtester python3 python3-aiosmtpd \
 	mandoc systemd binutils util-linux libpwquality-dev cracklib-runtime liboath-dev \
-	libmicrohttpd-dev libunistring-dev openssh-server openssh-client python3-pexpect login passwd libpam-modules-bin
+	libmicrohttpd-dev libunistring-dev libjson-c-dev libqrencode-dev libaudit-dev openssh-server openssh-client python3-pexpect login passwd libpam-modules-bin
 
 deps:
 	@missing=$$(for p in $(DEB_DEPS); do \

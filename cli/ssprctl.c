@@ -1,31 +1,39 @@
 /* ssprctl: the administrator's client of ssprd. */
+#include "cli/ssprctl.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/enroll.h"
-#include "cli/term.h"
 #include "common/conf.h"
 #include "common/log.h"
-#include "common/phone.h"
-#include "common/proto.h"
 #include "common/util.h"
 #include "common/validate.h"
 
-#define PROG "ssprctl"
-
 static void usage(FILE *f)
 {
-	fputs("Usage: " PROG " [--config PATH] [--socket PATH] COMMAND\n"
+	fputs("Usage: " PROG " [--config PATH] [--socket PATH] COMMAND [ARGS] [OPTIONS]\n"
 	      "\n"
 	      "Commands:\n"
+	      "  show USER             show what USER has registered\n"
 	      "  enroll USER [--email ADDRESS] [--mobile NUMBER] [--office NUMBER]\n"
 	      "              [--questions] [--totp] [--recovery-codes]\n"
 	      "                        register what USER can reset their password with; one\n"
 	      "                        request per option, in the order given; \"\" removes\n"
 	      "                        an address or number\n"
-	      "  show USER             show what USER has registered\n"
+	      "  clear USER [METHOD]   remove USER's registrations, or only METHOD: email,\n"
+	      "                        mobile, office, questions, totp or recovery_codes\n"
+	      "  unlock USER           clear USER's failed-login records (pam_faillock)\n"
+	      "  list [--unregistered] [--json]\n"
+	      "                        list the users and what they have registered\n"
+	      "  audit [--user USER] [--since TIME] [--limit N] [--json]\n"
+	      "                        show the event log, newest first\n"
+	      "  report [--days N] [--json]\n"
+	      "                        registration coverage and activity of the last N days\n"
+	      "  check-config          check the configuration file and the templates\n"
+	      "  test-email ADDRESS    send a test message to ADDRESS\n"
+	      "  test-sms NUMBER       send a test text message to NUMBER\n"
 	      "\n"
 	      "Options:\n"
 	      "  -c, --config PATH     configuration file (default " CONF_DEFAULT_PATH ")\n"
@@ -38,23 +46,31 @@ static void usage(FILE *f)
 	      "                        read as QUESTION<TAB>ANSWER lines from standard input\n"
 	      "      --totp            create an authenticator-app secret and show it once\n"
 	      "      --recovery-codes  create new recovery codes and show them once\n"
+	      "  -y, --yes             clear without asking for confirmation\n"
+	      "      --unregistered    list only enabled users who cannot reset yet\n"
+	      "  -u, --user USER       audit: only the events of USER\n"
+	      "      --since TIME      audit: events from TIME on: YYYY-MM-DD,\n"
+	      "                        YYYY-MM-DDTHH:MM:SSZ (UTC), unix seconds, or a span\n"
+	      "                        back from now such as 7d, 24h or 2w\n"
+	      "      --limit N         audit: at most N events (default 1000)\n"
+	      "      --days N          report: the last N days (default 30)\n"
+	      "      --json            print JSON (documented in ssprctl(8)) instead of tables\n"
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n"
 	      "\n"
-	      "Exit status: 0 done, 1 failed, 2 usage or invalid input, 3 ssprd unreachable,\n"
-	      "4 permission denied.\n",
+	      "Exit status: 0 done, 1 failed, 2 usage, invalid input or configuration,\n"
+	      "3 ssprd unreachable, 4 permission denied.\n",
 	      f);
 }
 
-static int usage_error(const char *msg)
+int ssprctl_usage_error(const char *msg)
 {
 	fprintf(stderr, PROG ": %s\n", msg);
 	usage(stderr);
 	return CLI_EXIT_USAGE;
 }
 
-/* Local checks only for a friendly message: ssprd checks again. */
-static int check_user(const char *user)
+int ssprctl_check_user(const char *user)
 {
 	if (username_valid(user))
 		return CLI_EXIT_OK;
@@ -64,132 +80,133 @@ static int check_user(const char *user)
 	return CLI_EXIT_USAGE;
 }
 
-enum enroll_kind {
-	ENROLL_EMAIL,
-	ENROLL_MOBILE,
-	ENROLL_OFFICE,
-	ENROLL_QUESTIONS,
-	ENROLL_TOTP,
-	ENROLL_RECOVERY,
-	ENROLL_KINDS,
-};
-
-/* The option of each step, for messages, and the kind it enrolls. */
-static const struct {
-	const char *option;
-	const char *kind; /* PROTO_ADMIN_ENROLL kind; NULL: PROTO_ADMIN_QUESTIONS */
-} step_info[ENROLL_KINDS] = {
-    [ENROLL_EMAIL] = {"--email", "email"},
-    [ENROLL_MOBILE] = {"--mobile", "mobile"},
-    [ENROLL_OFFICE] = {"--office", "office"},
-    [ENROLL_QUESTIONS] = {"--questions", NULL},
-    [ENROLL_TOTP] = {"--totp", "totp"},
-    [ENROLL_RECOVERY] = {"--recovery-codes", "recovery_codes"},
-};
-
-struct steps {
-	size_t n;
-	struct {
-		enum enroll_kind kind;
-		const char *value; /* as given; "" for the options without one */
-		char phone[PHONE_MAX + 1];
-	} s[ENROLL_KINDS];
-};
-
-static int add_step(struct steps *st, enum enroll_kind kind, const char *value)
+int ssprctl_parse_count(const char *option, const char *s, unsigned min, unsigned max,
+			unsigned *out)
 {
-	char msg[64];
-	for (size_t i = 0; i < st->n; i++)
-		if (st->s[i].kind == kind) {
-			snprintf(msg, sizeof(msg), "%s given twice", step_info[kind].option);
-			return usage_error(msg);
-		}
-	st->s[st->n].kind = kind;
-	st->s[st->n].value = value ? value : "";
-	st->n++;
+	unsigned long long n = 0;
+	size_t len = strlen(s);
+	bool ok = len > 0 && len <= 10 && strspn(s, "0123456789") == len;
+	if (ok) {
+		for (size_t i = 0; i < len; i++)
+			n = n * 10 + (unsigned)(s[i] - '0');
+		ok = n >= min && n <= max;
+	}
+	if (!ok) {
+		char shown[64];
+		sanitize_for_log(s, shown, sizeof(shown));
+		fprintf(stderr, PROG ": %s must be a number from %u to %u, not \"%s\"\n", option,
+			min, max, shown);
+		return CLI_EXIT_USAGE;
+	}
+	*out = (unsigned)n;
 	return CLI_EXIT_OK;
 }
 
-/* Every value is checked before the first request, so a typo in the last
- * option does not leave the first ones done. */
-static int check_steps(struct steps *st)
+int ssprctl_send(const struct ssprctl_opts *o, enum proto_type type, unsigned nfields,
+		 const char *const *fields, cli_data_fn data, void *userdata)
 {
-	char shown[64];
-	for (size_t i = 0; i < st->n; i++) {
-		const char *v = st->s[i].value;
-		if (!*v)
-			continue;
-		sanitize_for_log(v, shown, sizeof(shown));
-		switch (st->s[i].kind) {
-		case ENROLL_EMAIL:
-			if (!email_valid(v)) {
-				fprintf(stderr, PROG ": invalid email address \"%s\"\n", shown);
-				return CLI_EXIT_USAGE;
-			}
-			break;
-		case ENROLL_MOBILE:
-		case ENROLL_OFFICE:
-			if (phone_normalize(v, st->s[i].phone) < 0) {
-				fprintf(stderr,
-					PROG ": not an E.164 number (start with + and the country "
-					     "code): %s\n",
-					shown);
-				return CLI_EXIT_USAGE;
-			}
-			st->s[i].value = st->s[i].phone;
-			break;
-		default:
-			break;
-		}
+	struct proto_msg req = {0};
+	int r = proto_msg_build(&req, type, nfields, fields);
+	if (r < 0) {
+		fprintf(stderr, PROG ": cannot build the request: %s\n", strerror(-r));
+		return CLI_EXIT_USAGE;
 	}
-	return CLI_EXIT_OK;
-}
-
-static int build_step(struct proto_msg *req, const char *user, enum enroll_kind kind,
-		      const char *value, const struct qa_set *qa)
-{
-	char *questions = NULL, *answers = NULL;
-	int r;
-	if (step_info[kind].kind) {
-		const char *fields[] = {user, step_info[kind].kind, value};
-		return proto_msg_build(req, PROTO_ADMIN_ENROLL, ARRAY_SIZE(fields), fields);
-	}
-	r = qa_join(qa, false, &questions);
-	if (r == 0)
-		r = qa_join(qa, true, &answers);
-	if (r == 0) {
-		const char *fields[] = {user, questions, answers};
-		r = proto_msg_build(req, PROTO_ADMIN_QUESTIONS, ARRAY_SIZE(fields), fields);
-	}
-	free(questions);
-	secret_free(answers);
-	return r;
-}
-
-/* Every request is built, and so checked, before the first is sent. */
-static int run_enroll(const char *config, const char *socket_opt, const char *user,
-		      struct steps *st)
-{
-	struct qa_set qa = {0};
-	struct proto_msg req[ENROLL_KINDS] = {0};
-	int ret = check_steps(st);
-	for (size_t i = 0; i < st->n && ret == CLI_EXIT_OK; i++)
-		if (st->s[i].kind == ENROLL_QUESTIONS)
-			ret = enroll_questions_input(PROG, config, &qa);
-	for (size_t i = 0; i < st->n && ret == CLI_EXIT_OK; i++) {
-		int r = build_step(&req[i], user, st->s[i].kind, st->s[i].value, &qa);
-		if (r < 0) {
-			fprintf(stderr, PROG ": cannot build the %s request: %s\n",
-				step_info[st->s[i].kind].option, strerror(-r));
-			ret = CLI_EXIT_USAGE;
-		}
-	}
-	qa_set_clear(&qa);
-	for (size_t i = 0; i < st->n && ret == CLI_EXIT_OK; i++)
-		ret = cli_request(PROG, config, socket_opt, &req[i]);
-	for (size_t i = 0; i < ENROLL_KINDS; i++)
-		proto_msg_clear(&req[i]);
+	int ret = cli_request_data(PROG, o->config, o->socket, &req, data, userdata);
+	proto_msg_clear(&req);
 	return ret;
+}
+
+/* Options beyond --config, each allowed with some commands only. */
+enum {
+	OF_SOCKET = 1 << 0,
+	OF_STEPS = 1 << 1, /* the options of enroll */
+	OF_YES = 1 << 2,
+	OF_UNREGISTERED = 1 << 3,
+	OF_USER = 1 << 4,
+	OF_SINCE = 1 << 5,
+	OF_LIMIT = 1 << 6,
+	OF_JSON = 1 << 7,
+	OF_DAYS = 1 << 8,
+};
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} option_names[] = {
+    {OF_SOCKET, "--socket"}, {OF_YES, "--yes"},	    {OF_UNREGISTERED, "--unregistered"},
+    {OF_USER, "--user"},     {OF_SINCE, "--since"}, {OF_LIMIT, "--limit"},
+    {OF_JSON, "--json"},     {OF_DAYS, "--days"},
+};
+
+static const struct command {
+	const char *name;
+	int min_args, max_args;
+	unsigned allowed; /* OF_* */
+	const char *args_msg;
+	int (*run)(struct ssprctl_opts *o, char **args, int nargs);
+} commands[] = {
+    {"show", 1, 1, OF_SOCKET, "show takes one user name", ssprctl_show},
+    {"enroll", 1, 1, OF_SOCKET | OF_STEPS, "enroll takes one user name", ssprctl_enroll},
+    {"clear", 1, 2, OF_SOCKET | OF_YES, "clear takes a user name and optionally a method",
+     ssprctl_clear},
+    {"unlock", 1, 1, OF_SOCKET, "unlock takes one user name", ssprctl_unlock},
+    {"list", 0, 0, OF_SOCKET | OF_UNREGISTERED | OF_JSON, "list takes no arguments", ssprctl_list},
+    {"audit", 0, 0, OF_SOCKET | OF_USER | OF_SINCE | OF_LIMIT | OF_JSON,
+     "audit takes no arguments (use --user USER)", ssprctl_audit},
+    {"report", 0, 0, OF_SOCKET | OF_DAYS | OF_JSON, "report takes no arguments (use --days N)",
+     ssprctl_report},
+    {"check-config", 0, 0, 0, "check-config takes no arguments (use --config PATH)",
+     ssprctl_check_config},
+    {"test-email", 1, 1, OF_SOCKET, "test-email takes one email address", ssprctl_test_email},
+    {"test-sms", 1, 1, OF_SOCKET, "test-sms takes one phone number", ssprctl_test_sms},
+};
+
+static int run_command(struct ssprctl_opts *o, unsigned given, int nargs, char **args,
+		       const char *name)
+{
+	const struct command *cmd = NULL;
+	char msg[96];
+	for (size_t i = 0; i < ARRAY_SIZE(commands) && !cmd; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			cmd = &commands[i];
+	if (!cmd) {
+		char shown[64];
+		sanitize_for_log(name, shown, sizeof(shown));
+		fprintf(stderr, PROG ": unknown command \"%s\"\n", shown);
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (nargs < cmd->min_args || nargs > cmd->max_args)
+		return ssprctl_usage_error(cmd->args_msg);
+	unsigned extra = given & ~cmd->allowed;
+	if (extra & OF_STEPS) {
+		snprintf(msg, sizeof(msg), "%s only goes with enroll",
+			 enroll_option(o->steps.s[0].kind));
+		return ssprctl_usage_error(msg);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(option_names); i++)
+		if (extra & option_names[i].bit) {
+			snprintf(msg, sizeof(msg), "%s does not go with %s", option_names[i].name,
+				 cmd->name);
+			return ssprctl_usage_error(msg);
+		}
+	return cmd->run(o, args, nargs);
+}
+
+/* Record a value option; each may be given once. */
+static int set_once(unsigned *given, unsigned bit, const char **field, const char *value)
+{
+	if (*given & bit) {
+		char msg[64];
+		for (size_t i = 0; i < ARRAY_SIZE(option_names); i++)
+			if (option_names[i].bit == bit)
+				snprintf(msg, sizeof(msg), "%s given twice", option_names[i].name);
+		return ssprctl_usage_error(msg);
+	}
+	*given |= bit;
+	if (field)
+		*field = value;
+	return CLI_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -200,6 +217,11 @@ int main(int argc, char **argv)
 		OPT_QUESTIONS,
 		OPT_TOTP,
 		OPT_RECOVERY,
+		OPT_UNREGISTERED,
+		OPT_SINCE,
+		OPT_LIMIT,
+		OPT_JSON,
+		OPT_DAYS,
 	};
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -210,42 +232,75 @@ int main(int argc, char **argv)
 	    {"questions", no_argument, NULL, OPT_QUESTIONS},
 	    {"totp", no_argument, NULL, OPT_TOTP},
 	    {"recovery-codes", no_argument, NULL, OPT_RECOVERY},
+	    {"yes", no_argument, NULL, 'y'},
+	    {"unregistered", no_argument, NULL, OPT_UNREGISTERED},
+	    {"user", required_argument, NULL, 'u'},
+	    {"since", required_argument, NULL, OPT_SINCE},
+	    {"limit", required_argument, NULL, OPT_LIMIT},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"days", required_argument, NULL, OPT_DAYS},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *config = NULL, *socket_opt = NULL;
-	struct steps st = {0};
-	struct proto_msg req = {0};
+	struct ssprctl_opts o = {0};
+	unsigned given = 0;
 	int c, ret;
 
 	log_init(PROG, LOG_WARNING);
-	while ((c = getopt_long(argc, argv, "c:s:e:hV", opts, NULL)) != -1) {
-		ret = CLI_EXIT_OK;
+	while ((c = getopt_long(argc, argv, "c:s:e:yu:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			config = optarg;
+			o.config = optarg;
+			ret = CLI_EXIT_OK;
 			break;
 		case 's':
-			socket_opt = optarg;
+			/* The last one counts, as it always did. */
+			o.socket = optarg;
+			given |= OF_SOCKET;
+			ret = CLI_EXIT_OK;
 			break;
 		case 'e':
-			ret = add_step(&st, ENROLL_EMAIL, optarg);
+			ret = enroll_add_step(&o.steps, ENROLL_EMAIL, optarg);
 			break;
 		case OPT_MOBILE:
-			ret = add_step(&st, ENROLL_MOBILE, optarg);
+			ret = enroll_add_step(&o.steps, ENROLL_MOBILE, optarg);
 			break;
 		case OPT_OFFICE:
-			ret = add_step(&st, ENROLL_OFFICE, optarg);
+			ret = enroll_add_step(&o.steps, ENROLL_OFFICE, optarg);
 			break;
 		case OPT_QUESTIONS:
-			ret = add_step(&st, ENROLL_QUESTIONS, NULL);
+			ret = enroll_add_step(&o.steps, ENROLL_QUESTIONS, NULL);
 			break;
 		case OPT_TOTP:
-			ret = add_step(&st, ENROLL_TOTP, NULL);
+			ret = enroll_add_step(&o.steps, ENROLL_TOTP, NULL);
 			break;
 		case OPT_RECOVERY:
-			ret = add_step(&st, ENROLL_RECOVERY, NULL);
+			ret = enroll_add_step(&o.steps, ENROLL_RECOVERY, NULL);
+			break;
+		case 'y':
+			o.yes = true;
+			ret = set_once(&given, OF_YES, NULL, NULL);
+			break;
+		case OPT_UNREGISTERED:
+			o.unregistered = true;
+			ret = set_once(&given, OF_UNREGISTERED, NULL, NULL);
+			break;
+		case 'u':
+			ret = set_once(&given, OF_USER, &o.user, optarg);
+			break;
+		case OPT_SINCE:
+			ret = set_once(&given, OF_SINCE, &o.since, optarg);
+			break;
+		case OPT_LIMIT:
+			ret = set_once(&given, OF_LIMIT, &o.limit, optarg);
+			break;
+		case OPT_JSON:
+			o.json = true;
+			ret = set_once(&given, OF_JSON, NULL, NULL);
+			break;
+		case OPT_DAYS:
+			ret = set_once(&given, OF_DAYS, &o.days, optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -260,46 +315,9 @@ int main(int argc, char **argv)
 		if (ret != CLI_EXIT_OK)
 			return ret;
 	}
+	if (o.steps.n > 0)
+		given |= OF_STEPS;
 	if (optind >= argc)
-		return usage_error("no command given");
-	const char *cmd = argv[optind];
-	int nargs = argc - optind - 1;
-	char **args = argv + optind + 1;
-	if (strcmp(cmd, "enroll") == 0) {
-		if (nargs != 1)
-			return usage_error("enroll takes one user name");
-		if (st.n == 0)
-			return usage_error(
-			    "enroll needs at least one of --email, --mobile, --office, "
-			    "--questions, --totp, --recovery-codes");
-		if ((ret = check_user(args[0])) != CLI_EXIT_OK)
-			return ret;
-		return run_enroll(config, socket_opt, args[0], &st);
-	}
-	if (strcmp(cmd, "show") == 0) {
-		if (nargs != 1)
-			return usage_error("show takes one user name");
-		if (st.n > 0) {
-			char msg[64];
-			snprintf(msg, sizeof(msg), "%s only goes with enroll",
-				 step_info[st.s[0].kind].option);
-			return usage_error(msg);
-		}
-		if ((ret = check_user(args[0])) != CLI_EXIT_OK)
-			return ret;
-		const char *fields[] = {args[0]};
-		int r = proto_msg_build(&req, PROTO_ADMIN_SHOW, ARRAY_SIZE(fields), fields);
-		if (r < 0) {
-			fprintf(stderr, PROG ": cannot build the request: %s\n", strerror(-r));
-			return CLI_EXIT_USAGE;
-		}
-		ret = cli_request(PROG, config, socket_opt, &req);
-		proto_msg_clear(&req);
-		return ret;
-	}
-	char shown[64];
-	sanitize_for_log(cmd, shown, sizeof(shown));
-	fprintf(stderr, PROG ": unknown command \"%s\"\n", shown);
-	usage(stderr);
-	return CLI_EXIT_USAGE;
+		return ssprctl_usage_error("no command given");
+	return run_command(&o, given, argc - optind - 1, argv + optind + 1, argv[optind]);
 }

@@ -267,6 +267,7 @@ static int status_exit(const char *prog, enum proto_status status, bool explaine
 	switch (status) {
 	case PROTO_STATUS_OK:
 	case PROTO_STATUS_RESET:
+	case PROTO_STATUS_UNLOCKED:
 		return CLI_EXIT_OK;
 	case PROTO_STATUS_INVALID:
 		why = "the request was rejected as invalid";
@@ -294,16 +295,53 @@ static int status_exit(const char *prog, enum proto_status status, bool explaine
 	return ret;
 }
 
-static int request_on(const char *prog, const char *socket_path, const struct proto_msg *req)
+/* The userdata of a dialogue with DATA messages: seen comes first, so the
+ * term_client_ops callbacks find their struct term_seen at the same
+ * address. */
+struct data_relay {
+	struct term_seen seen;
+	cli_data_fn fn;
+	void *userdata;
+	bool failed;
+};
+
+/* Standard output carries the data, to be rendered once it is complete:
+ * a line of text there would corrupt --json. */
+static void ops_info_stderr(void *userdata, const char *text)
 {
-	struct term_seen seen = {0};
+	struct term_seen *seen = userdata;
+	seen->any = true;
+	fflush(stdout);
+	fputs(text, stderr);
+	fputc('\n', stderr);
+}
+
+static int ops_data(void *userdata, const char *json)
+{
+	struct data_relay *relay = userdata;
+	int r = relay->fn(relay->userdata, json);
+	if (r < 0)
+		relay->failed = true;
+	return r;
+}
+
+static int request_on(const char *prog, const char *socket_path, const struct proto_msg *req,
+		      cli_data_fn data, void *userdata)
+{
+	struct data_relay relay = {.fn = data, .userdata = userdata};
+	struct client_ops ops = term_client_ops;
 	enum proto_status status = PROTO_STATUS_FAILED;
+	if (data) {
+		ops.data = ops_data;
+		ops.info = ops_info_stderr;
+	}
 	int fd = client_connect(socket_path, CLI_TIMEOUT_MS);
 	if (fd < 0)
 		return connect_failed(prog, socket_path, fd);
-	int r =
-	    client_run(fd, req, &term_client_ops, &seen, CLI_TIMEOUT_MS, CLI_TIMEOUT_MS, &status);
+	int r = client_run(fd, req, &ops, &relay, CLI_TIMEOUT_MS, CLI_TIMEOUT_MS, &status);
 	close(fd);
+	if (r < 0 && relay.failed)
+		return CLI_EXIT_FAILED;
 	if (r < 0) {
 		if (r == -ETIMEDOUT)
 			fprintf(stderr, "%s: ssprd did not answer in time\n", prog);
@@ -311,18 +349,24 @@ static int request_on(const char *prog, const char *socket_path, const struct pr
 			fprintf(stderr, "%s: the conversation with ssprd failed: %s\n", prog,
 				strerror(-r));
 		/* Nothing heard at all: as good as unreachable. */
-		return seen.any ? CLI_EXIT_FAILED : CLI_EXIT_UNREACHABLE;
+		return relay.seen.any ? CLI_EXIT_FAILED : CLI_EXIT_UNREACHABLE;
 	}
-	return status_exit(prog, status, seen.error);
+	return status_exit(prog, status, relay.seen.error);
+}
+
+int cli_request_data(const char *prog, const char *config_path, const char *socket_opt,
+		     const struct proto_msg *req, cli_data_fn data, void *userdata)
+{
+	char *socket_path = NULL;
+	int ret = cli_socket_path(prog, config_path, socket_opt, &socket_path);
+	if (ret == CLI_EXIT_OK)
+		ret = request_on(prog, socket_path, req, data, userdata);
+	free(socket_path);
+	return ret;
 }
 
 int cli_request(const char *prog, const char *config_path, const char *socket_opt,
 		const struct proto_msg *req)
 {
-	char *socket_path = NULL;
-	int ret = cli_socket_path(prog, config_path, socket_opt, &socket_path);
-	if (ret == CLI_EXIT_OK)
-		ret = request_on(prog, socket_path, req);
-	free(socket_path);
-	return ret;
+	return cli_request_data(prog, config_path, socket_opt, req, NULL, NULL);
 }

@@ -37,3 +37,11 @@ enum cli_exit {
  * Prints why on stderr and returns the enum cli_exit the tool exits with. */
 int cli_request(const char *prog, const char *config_path, const char *socket_opt,
 		const struct proto_msg *req);
+
+/* As cli_request, and each PROTO_DATA message of the answer goes to
+ * data(userdata, json); the daemon's INFO lines then go to stderr, leaving
+ * stdout to the data. A negative return from data ends the dialogue
+ * with CLI_EXIT_FAILED; data has said why on stderr. */
+typedef int (*cli_data_fn)(void *userdata, const char *json);
+int cli_request_data(const char *prog, const char *config_path, const char *socket_opt,
+		     const struct proto_msg *req, cli_data_fn data, void *userdata);

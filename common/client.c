@@ -12,7 +12,9 @@
 
 /* A real dialogue has a handful of steps; a peer that streams messages
  * without end must not keep a login process busy forever. */
-#define CLIENT_MAX_MESSAGES 256
+#define CLIENT_MAX_MESSAGES 1024
+/* Rows of a listing come as DATA messages, bounded on their own. */
+#define CLIENT_MAX_DATA (PROTO_MAX_AUDIT_ROWS + 16)
 /* After we cancel, the daemon owes us only its END (perhaps after a line of
  * text); anything longer is a misbehaving peer. */
 #define CLIENT_MAX_AFTER_CANCEL 8
@@ -170,11 +172,11 @@ int client_run(int fd, const struct proto_msg *request, const struct client_ops 
 {
 	struct proto_msg m = {0};
 	bool first = true, cancelled = false;
-	unsigned after_cancel = 0;
+	unsigned after_cancel = 0, n = 0, ndata = 0;
 	int r = proto_write(fd, request, first_timeout_ms);
 	if (r < 0)
 		return r;
-	for (unsigned n = 0; n < CLIENT_MAX_MESSAGES; n++) {
+	while (n < CLIENT_MAX_MESSAGES && ndata < CLIENT_MAX_DATA) {
 		/* Once we cancelled, the daemon answers at once: do not wait
 		 * a whole step for it. */
 		int timeout = (first || cancelled) ? first_timeout_ms : step_timeout_ms;
@@ -182,6 +184,8 @@ int client_run(int fd, const struct proto_msg *request, const struct client_ops 
 		if (r < 0)
 			goto out;
 		first = false;
+		if (m.type != PROTO_DATA)
+			n++;
 		if (cancelled && ++after_cancel > CLIENT_MAX_AFTER_CANCEL) {
 			r = -EPROTO;
 			goto out;
@@ -206,6 +210,16 @@ int client_run(int fd, const struct proto_msg *request, const struct client_ops 
 			break;
 		case PROTO_ERROR:
 			ops->error(userdata, m.field[0]);
+			break;
+		case PROTO_DATA:
+			ndata++;
+			if (!ops->data) {
+				r = -EPROTO;
+				goto out;
+			}
+			r = ops->data(userdata, m.field[0]);
+			if (r < 0)
+				goto out;
 			break;
 		case PROTO_END:
 			r = proto_end_status(&m, status);

@@ -13,6 +13,9 @@ struct client_ops {
 	int (*prompt)(void *userdata, bool echo, const char *text, char **answer);
 	void (*info)(void *userdata, const char *text);
 	void (*error)(void *userdata, const char *text);
+	/* A PROTO_DATA message (JSON text). NULL: such a message is a
+	 * protocol error. Negative errno ends the dialogue. */
+	int (*data)(void *userdata, const char *json);
 };
 
 /* Connect to a stream socket within timeout_ms and check with SO_PEERCRED

@@ -359,6 +359,7 @@ static int conf_handler(void *user, const char *section, const char *name, const
 	case CT_METHODS:
 	case CT_PREFIXES:
 	case CT_QPOOL:
+	case CT_ADDRESSES:
 		r = conf_list_parse(k, field, value, msg, sizeof(msg));
 		if (r == -ENOMEM)
 			oom(p);
@@ -394,14 +395,15 @@ static bool is_string(enum conf_type t)
 
 static bool is_list(enum conf_type t)
 {
-	return t == CT_GROUPS || t == CT_PREFIXES || t == CT_QPOOL;
+	return t == CT_GROUPS || t == CT_PREFIXES || t == CT_QPOOL || t == CT_ADDRESSES;
 }
 
 static size_t list_slots(enum conf_type t)
 {
-	return t == CT_GROUPS	  ? CONF_MAX_GROUPS
-	       : t == CT_PREFIXES ? CONF_MAX_PREFIXES
-				  : CONF_MAX_QUESTIONS;
+	return t == CT_GROUPS	   ? CONF_MAX_GROUPS
+	       : t == CT_PREFIXES  ? CONF_MAX_PREFIXES
+	       : t == CT_ADDRESSES ? CONF_MAX_ADMINS
+				   : CONF_MAX_QUESTIONS;
 }
 
 int conf_init_defaults(struct sspr_conf *c)
@@ -434,6 +436,8 @@ int conf_init_defaults(struct sspr_conf *c)
 	    .max_length = 256,
 	    .pwquality = true,
 	    .history = 5,
+	    .audit_days = 365,
+	    .remind = true,
 	};
 	for (size_t i = 0; i < conf_key_count; i++) {
 		const struct conf_key *k = &conf_keys[i];

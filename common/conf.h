@@ -9,11 +9,13 @@
 /* pam_unix truncates longer passwords silently. */
 #define CONF_POLICY_MAX_BYTES 511
 /* Every history check verifies up to history + 2 hashes. */
-#define CONF_HISTORY_MAX 50
-#define CONF_MAX_PREFIXES 32
+#define CONF_HISTORY_MAX   50
+#define CONF_MAX_PREFIXES  32
 #define CONF_MAX_QUESTIONS 32
 /* Longest security question, in bytes. */
 #define CONF_QUESTION_MAX 160
+/* Addresses in [notify] admins. */
+#define CONF_MAX_ADMINS 8
 
 enum gateway_provider {
 	GATEWAY_TWILIO,
@@ -46,19 +48,21 @@ struct sspr_conf {
 	unsigned min_uid;
 	char *enabled_groups[CONF_MAX_GROUPS]; /* NULL-terminated; empty: all */
 	char *helpdesk;
+	char *admin_groups[CONF_MAX_GROUPS]; /* NULL-terminated: may run ssprctl */
 	/* [daemon] */
 	char *socket_path;
 	char *state_dir;
 	unsigned max_connections;  /* concurrent clients */
 	unsigned dialogue_timeout; /* seconds a whole dialogue may last */
 	unsigned answer_timeout;   /* seconds to wait for one answer */
+	unsigned audit_days;	   /* audit rows kept; 0: forever */
 	/* [backend] */
 	char *backend_type; /* "shadow" */
 	char *shadow_file;
 	enum hash_method hash_method;
 	char *faillock_dir; /* NULL: from /etc/security/faillock.conf */
 	/* [methods] */
-	unsigned methods; /* METHOD_BIT(enum method) of each enabled one */
+	unsigned methods;  /* METHOD_BIT(enum method) of each enabled one */
 	unsigned required; /* 1 or 2 different methods */
 	bool questions_alone;
 	unsigned code_ttl;
@@ -72,8 +76,8 @@ struct sspr_conf {
 	unsigned gw_timeout;  /* seconds per HTTP request */
 	unsigned gw_retries;  /* extra attempts after a 5xx, 429 or network error */
 	char *gw_allowed_prefixes[CONF_MAX_PREFIXES]; /* NULL-terminated; empty: all */
-	char *gw_sms_url;     /* http provider */
-	char *gw_call_url;    /* http provider */
+	char *gw_sms_url;			      /* http provider */
+	char *gw_call_url;			      /* http provider */
 	enum body_format gw_body_format;
 	char *gw_sms_body;  /* template: {to} {text} {code} */
 	char *gw_call_body; /* template: {to} {text} {code} {callback} {mode} */
@@ -110,6 +114,14 @@ struct sspr_conf {
 	char *opasswd;		      /* pam_pwhistory's file; NULL: not read */
 	char *breached_list;	      /* sorted SHA-1 list; NULL: off */
 	unsigned min_age_hours;	      /* between two resets; 0: off */
+	/* [registration] */
+	unsigned reconfirm_days; /* 0: never */
+	bool remind;		 /* pam_sspr account/session reminders */
+	/* [notify] */
+	char *notify_admins[CONF_MAX_ADMINS]; /* NULL-terminated */
+	bool notify_sms;		      /* outcome notices by SMS too */
+	bool notify_admin_failures;	      /* admins hear of every failed verification */
+	char *templates_dir;
 };
 
 /* Set every key to its default (see sspr.conf(5)). */

@@ -6,7 +6,7 @@
 #include "common/conf.h"
 
 /* Upper bound of ARRAY_SIZE(conf_keys), checked where the table is defined. */
-#define CONF_MAX_KEYS 96
+#define CONF_MAX_KEYS 112
 
 enum conf_type {
 	CT_BOOL,
@@ -27,6 +27,7 @@ enum conf_type {
 	CT_OPT_HTTP_URL, /* same, but empty means unset */
 	CT_OPT_PHONE,	 /* E.164 number or empty */
 	CT_OPT_LISTEN,	 /* host:port or empty */
+	CT_ADDRESSES,	 /* list of email addresses */
 };
 
 struct conf_key {
@@ -40,7 +41,8 @@ struct conf_key {
 	const char *def;	     /* strings: default value (NULL: unset) */
 };
 
-/* List-valued keys (CT_GROUPS, CT_METHODS, CT_PREFIXES, CT_QPOOL): parse
+/* List-valued keys (CT_GROUPS, CT_METHODS, CT_PREFIXES, CT_QPOOL,
+ * CT_ADDRESSES): parse
  * value into the field. On a bad value returns -EINVAL with a message
  * (without the key name) in msg; -ENOMEM. */
 int conf_list_parse(const struct conf_key *k, void *field, const char *value, char *msg,

@@ -10,8 +10,8 @@
 #include "common/util.h"
 #include "common/validate.h"
 
-#define LIST_SEPS  ", \t"
-#define LINE_MAX_  200
+#define LIST_SEPS ", \t"
+#define LINE_MAX_ 200
 
 void conf_list_free(char **list, size_t n)
 {
@@ -58,24 +58,27 @@ static int set_list(const struct conf_key *k, char **field, size_t max, const ch
 	char *save = NULL;
 	for (char *tok = strtok_r(copy, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
 		trim(&tok);
-		bool ok = k->type == CT_GROUPS	   ? username_valid(tok)
-			  : k->type == CT_PREFIXES ? prefix_valid(tok)
-						   : question_valid(tok);
+		bool ok = k->type == CT_GROUPS	    ? username_valid(tok)
+			  : k->type == CT_PREFIXES  ? prefix_valid(tok)
+			  : k->type == CT_ADDRESSES ? email_valid(tok)
+						    : question_valid(tok);
 		if (!ok) {
 			sanitize_for_log(tok, shown, sizeof(shown));
 			snprintf(msg, msgsz, "%s '%s'",
 				 k->type == CT_GROUPS	  ? "invalid group name"
 				 : k->type == CT_PREFIXES ? "invalid prefix (expected + and digits)"
-							  : "invalid question",
+				 : k->type == CT_ADDRESSES ? "invalid email address"
+							   : "invalid question",
 				 shown);
 			r = -EINVAL;
 			goto out;
 		}
 		if (n == max - 1) {
 			snprintf(msg, msgsz, "at most %zu %s", max - 1,
-				 k->type == CT_GROUPS	  ? "groups"
-				 : k->type == CT_PREFIXES ? "prefixes"
-							  : "questions");
+				 k->type == CT_GROUPS	   ? "groups"
+				 : k->type == CT_PREFIXES  ? "prefixes"
+				 : k->type == CT_ADDRESSES ? "addresses"
+							   : "questions");
 			r = -EINVAL;
 			goto out;
 		}
@@ -135,6 +138,8 @@ int conf_list_parse(const struct conf_key *k, void *field, const char *value, ch
 		return set_list(k, field, CONF_MAX_PREFIXES, value, msg, msgsz);
 	case CT_QPOOL:
 		return set_list(k, field, CONF_MAX_QUESTIONS, value, msg, msgsz);
+	case CT_ADDRESSES:
+		return set_list(k, field, CONF_MAX_ADMINS, value, msg, msgsz);
 	default:
 		return -EINVAL;
 	}

@@ -38,6 +38,23 @@ enum proto_type {
 	/* user, questions, answers (secret): one per line, same order; replaces
 	 * the user's whole set */
 	PROTO_ADMIN_QUESTIONS = 9,
+	/* sspr register: kind, value. Both "" for the interactive menu; kind
+	 * "email", "mobile" or "office" with a value goes straight to that
+	 * step; "reconfirm" (value "") confirms the data as it stands. The
+	 * user is the peer (SO_PEERCRED). */
+	PROTO_REGISTER_START = 10,
+	PROTO_ADMIN_CLEAR = 11,	 /* user, method ("": every registration) */
+	PROTO_ADMIN_UNLOCK = 12, /* user: clear failed-login records */
+	PROTO_ADMIN_LIST = 13,	 /* filter: "" every user, "unregistered" */
+	/* user ("": any), since (unix time, decimal; "" or "0": all), limit
+	 * (decimal, 1..PROTO_MAX_AUDIT_ROWS; ""): newest first */
+	PROTO_ADMIN_AUDIT = 14,
+	PROTO_ADMIN_REPORT = 15, /* days (decimal, 1..3650) */
+	PROTO_ADMIN_TEST = 16,	 /* kind ("email" or "sms"), destination */
+	/* From pam_sspr in the account or session stack, after a login:
+	 * user, service, rhost, tty. Answered by INFO lines (maybe none)
+	 * and END OK. */
+	PROTO_REMIND = 17,
 
 	/* daemon -> client */
 	PROTO_PROMPT_ECHO_ON = 64,
@@ -45,6 +62,9 @@ enum proto_type {
 	PROTO_INFO = 66,
 	PROTO_ERROR = 67,
 	PROTO_END = 68, /* status: one decimal enum proto_status */
+	/* One JSON object (a row of a listing, or a report); see ssprctl(8)
+	 * for the documented fields. */
+	PROTO_DATA = 69,
 };
 
 /* How a dialogue ended, carried by PROTO_END. */
@@ -73,6 +93,10 @@ enum proto_status {
 /* A password field: longer than any the policy accepts (511 bytes), so the
  * daemon, not the transport, gives the reason for a refusal. */
 #define PROTO_MAX_PASSWORD 1024
+#define PROTO_MAX_KIND	   16
+#define PROTO_MAX_NUMBER   20
+/* Most rows one ADMIN_AUDIT answers. */
+#define PROTO_MAX_AUDIT_ROWS 10000
 
 struct proto_msg {
 	enum proto_type type;

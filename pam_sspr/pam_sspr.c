@@ -3,7 +3,8 @@
  * password-reset dialogue relayed from ssprd. The module never
  * authenticates anybody: a typed password goes to pam_unix (try_first_pass),
  * and a finished reset still ends in a failed login. In the password stack
- * it applies ssprd's policy to every change (passwd.c).
+ * it applies ssprd's policy to every change (passwd.c); in the account and
+ * session stacks it shows reminders after a login (remind.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "pam_sspr/cfg.h"
 #include "pam_sspr/conv.h"
 #include "pam_sspr/passwd.h"
+#include "pam_sspr/remind.h"
 
 #define PASSWORD_PROMPT "Password (press Enter if you forgot it): "
 #define UNAVAILABLE_MSG "Password reset is not available right now."
@@ -190,4 +192,38 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const c
 	if (r != PAM_SUCCESS)
 		return r;
 	return sspr_chauthtok(pamh, flags, &cfg);
+}
+
+/* The account and session groups only show reminders: apart from a broken
+ * module line, the module returns PAM_IGNORE and the other modules decide. */
+static int remind_entry(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct sspr_cfg cfg;
+	int r = cfg_parse(pamh, argc, argv, &cfg);
+	if (r != PAM_SUCCESS)
+		return r;
+	if (cfg.record) {
+		pam_syslog(pamh, LOG_ERR, "\"record\" belongs to the password stack");
+		return PAM_SERVICE_ERR;
+	}
+	return sspr_remind(pamh, flags, &cfg);
+}
+
+PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	return remind_entry(pamh, flags, argc, argv);
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	return remind_entry(pamh, flags, argc, argv);
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_IGNORE;
 }

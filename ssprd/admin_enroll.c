@@ -14,51 +14,77 @@
 #include "common/util.h"
 #include "common/validate.h"
 #include "ssprd/admin_internal.h"
+#include "ssprd/audit.h"
 #include "ssprd/conn.h"
+#include "ssprd/notify.h"
 #include "ssprd/questions.h"
 #include "ssprd/recovery.h"
 #include "ssprd/totp.h"
 
-static int ok(int fd, const char *text)
-{
-	int r = conn_send_text(fd, PROTO_INFO, text);
-	return r < 0 ? r : conn_send_end(fd, PROTO_STATUS_OK);
-}
-
 static void audit(struct daemon_ctx *ctx, const struct ucred *peer, const char *user,
-		  const char *what)
+		  const char *kind)
 {
-	char detail[96];
-	snprintf(detail, sizeof(detail), "kind=%s by uid %u", what, (unsigned)peer->uid);
-	store_event_add(ctx->store, user, "enrolled", detail, (int64_t)time(NULL));
-	log_info("uid %u changed %s registration of %s", (unsigned)peer->uid, what, user);
+	char actor[32];
+	admin_actor(peer, actor, sizeof(actor));
+	struct audit_event e = {.event = AUDIT_ADMIN_ENROLL,
+				.user = user,
+				.method = kind,
+				.service = "ssprctl",
+				.actor = actor};
+	audit_record(ctx, &e);
 }
 
+/* The user hears of every change an administrator makes: at the old
+ * address, the new one and (for the other kinds) the registered email. */
 static int enroll_contact(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 			  const char *user, const char *kind, const char *value)
 {
-	char text[PROTO_MAX_TEXT];
-	int r;
+	char text[PROTO_MAX_TEXT], number[PHONE_MAX + 1];
+	struct store_contact old = {0};
+	bool email = strcmp(kind, "email") == 0;
+	int r = store_contact_get(ctx->store, user, kind, &old);
+	if (r < 0 && r != -ENOENT)
+		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not read the store.");
 	if (value[0] == '\0') {
 		r = store_contact_delete(ctx->store, user, kind);
-		if (r < 0)
+		if (r < 0) {
+			store_contact_clear(&old);
 			return admin_fail(fd, PROTO_STATUS_FAILED, "Could not update the store.");
-		audit(ctx, peer, user, kind);
+		}
+		admin_forget_codes(ctx, user, kind);
+		if (old.value) {
+			audit(ctx, peer, user, kind);
+			notify_registration_change(ctx, user, kind, old.value, NULL);
+		}
+		store_contact_clear(&old);
 		snprintf(text, sizeof(text), "Removed the %s registration of %s.", kind, user);
-		return ok(fd, text);
+		return admin_ok(fd, text);
 	}
-	if (strcmp(kind, "email") == 0 ? !email_valid(value) : !phone_valid(value))
+	if (!email) {
+		/* "+1 555 010 0167" is what people paste. */
+		if (phone_normalize(value, number) == 0)
+			value = number;
+	}
+	if (email ? !email_valid(value) : !phone_valid(value)) {
+		store_contact_clear(&old);
 		return admin_fail(
 		    fd, PROTO_STATUS_INVALID,
-		    strcmp(kind, "email") == 0
-			? "That is not a valid email address."
-			: "That is not an E.164 phone number (+ and 8 to 15 digits).");
+		    email ? "That is not a valid email address."
+			  : "That is not an E.164 phone number (+ and 8 to 15 digits).");
+	}
 	r = store_contact_set(ctx->store, user, kind, value, "admin", (int64_t)time(NULL));
-	if (r < 0)
+	if (r < 0) {
+		store_contact_clear(&old);
 		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not save it.");
+	}
 	audit(ctx, peer, user, kind);
+	if (!old.value || strcmp(old.value, value) != 0) {
+		admin_forget_codes(ctx, user, kind);
+		notify_registration_change(ctx, user, kind, old.value, value);
+	}
+	store_contact_clear(&old);
 	snprintf(text, sizeof(text), "Enrolled %s for %s.", value, user);
-	return ok(fd, text);
+	return admin_ok(fd, text);
 }
 
 static int enroll_totp(struct daemon_ctx *ctx, int fd, const struct ucred *peer, const char *user)
@@ -76,11 +102,12 @@ static int enroll_totp(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not register an authenticator.");
 	}
 	audit(ctx, peer, user, "totp");
+	notify_registration_change(ctx, user, "totp", NULL, NULL);
 	snprintf(text, sizeof(text),
 		 "Authenticator registered for %s. Add it to the app with this secret\n"
 		 "(shown only now):\n  secret: %s\n  uri: %s",
 		 user, b32, uri);
-	r = ok(fd, text);
+	r = admin_ok(fd, text);
 	sodium_memzero(b32, sizeof(b32));
 	sodium_memzero(uri, sizeof(uri));
 	sodium_memzero(text, sizeof(text));
@@ -95,11 +122,12 @@ static int enroll_recovery(struct daemon_ctx *ctx, int fd, const struct ucred *p
 	if (r < 0)
 		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not issue recovery codes.");
 	audit(ctx, peer, user, "recovery_codes");
+	notify_registration_change(ctx, user, "recovery_codes", NULL, NULL);
 	int n = snprintf(text, sizeof(text),
 			 "Recovery codes for %s (shown only now; each works once):", user);
 	for (unsigned i = 0; i < RECOVERY_COUNT; i++)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, "\n  %s", codes[i]);
-	r = ok(fd, text);
+	r = admin_ok(fd, text);
 	sodium_memzero(codes, sizeof(codes));
 	sodium_memzero(text, sizeof(text));
 	return r;
@@ -198,7 +226,8 @@ int admin_questions(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 	if (r < 0)
 		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not save the questions.");
 	audit(ctx, peer, user, "questions");
+	notify_registration_change(ctx, user, "questions", NULL, NULL);
 	char text[128];
 	snprintf(text, sizeof(text), "Registered %zu security questions for %s.", nq, user);
-	return ok(fd, text);
+	return admin_ok(fd, text);
 }

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "common/log.h"
 #include "common/util.h"
 #include "ssprd/access.h"
+#include "ssprd/audit.h"
 #include "ssprd/dialogue_internal.h"
 #include "ssprd/history.h"
 #include "ssprd/notify.h"
@@ -52,16 +52,40 @@ int dlg_cancel(struct dialogue *d)
 {
 	d->status = PROTO_STATUS_CANCELLED;
 	d->state = DLG_DONE;
+	dlg_event(d, AUDIT_CANCELLED);
 	log_info("reset dialogue for %s cancelled by the user", d->user);
 	return dlg_say(d, PROTO_INFO, "Password recovery cancelled.");
 }
 
+/* detail: free text, never a code, answer or password. */
+static void audit_step(struct dialogue *d, const char *event, const char *method,
+		       const char *detail, bool failed)
+{
+	struct audit_event e = {.event = event,
+				.user = d->user,
+				.method = method,
+				.service = d->service,
+				.rhost = d->rhost,
+				.tty = d->tty,
+				.detail = detail,
+				.failed = failed};
+	audit_record(d->ctx, &e);
+}
+
+/* The method of a step is the one being tried; an outcome names every
+ * method passed ("email+sms"). */
+static const char *step_method(const struct dialogue *d, const char *event)
+{
+	if (strcmp(event, AUDIT_VERIFIED) == 0 || strcmp(event, AUDIT_RESET) == 0 ||
+	    strcmp(event, AUDIT_UNLOCK) == 0 || strcmp(event, AUDIT_RESET_FAILED) == 0 ||
+	    strcmp(event, AUDIT_RATE_LIMITED) == 0)
+		return d->methods_used;
+	return d->current >= 0 ? method_name(d->options[d->current].method) : "";
+}
+
 void dlg_event(struct dialogue *d, const char *what)
 {
-	char detail[PROTO_MAX_SERVICE + PROTO_MAX_RHOST + PROTO_MAX_TTY + 192];
-	snprintf(detail, sizeof(detail), "service=%s rhost=%s tty=%s%s%s", d->service, d->rhost,
-		 d->tty, d->methods_used[0] ? " methods=" : "", d->methods_used);
-	store_event_add(d->ctx->store, d->user, what, detail, (int64_t)time(NULL));
+	audit_step(d, what, step_method(d, what), NULL, false);
 }
 
 int dialogue_new(struct daemon_ctx *ctx, const struct dialogue_request *req, dialogue_send_fn send,
@@ -100,7 +124,43 @@ void dialogue_free(struct dialogue *d)
 
 void dialogue_cancel(struct dialogue *d)
 {
+	if (d->state != DLG_FINAL && d->state != DLG_DONE)
+		dlg_event(d, AUDIT_CANCELLED);
 	d->status = d->state == DLG_FINAL ? d->final_status : PROTO_STATUS_CANCELLED;
+	d->state = DLG_DONE;
+}
+
+static const char *state_text(enum dlg_state st)
+{
+	static const char *const text[] = {
+	    [DLG_CONFIRM] = "at the first question",
+	    [DLG_METHOD] = "at the method menu",
+	    [DLG_CODE] = "waiting for a code",
+	    [DLG_QUESTION] = "at the security questions",
+	    [DLG_TOTP] = "waiting for an authenticator code",
+	    [DLG_RECOVERY] = "waiting for a recovery code",
+	    [DLG_VOICE_WAIT] = "waiting for the call confirmation",
+	    [DLG_ACTION] = "at the reset or unlock choice",
+	    [DLG_NEW_PASSWORD] = "at the new password",
+	    [DLG_CONFIRM_PASSWORD] = "at the new password",
+	    [DLG_FINAL] = "at the end",
+	    [DLG_DONE] = "at the end",
+	};
+	return (size_t)st < ARRAY_SIZE(text) && text[st] ? text[st] : "";
+}
+
+void dialogue_abandoned(struct dialogue *d)
+{
+	if (d->state == DLG_DONE)
+		return;
+	/* At the last prompt the outcome is reached and already audited. */
+	if (d->state == DLG_FINAL) {
+		d->status = d->final_status;
+	} else {
+		audit_step(d, AUDIT_ABANDONED, step_method(d, AUDIT_ABANDONED),
+			   state_text(d->state), false);
+		d->status = PROTO_STATUS_FAILED;
+	}
 	d->state = DLG_DONE;
 }
 
@@ -118,6 +178,7 @@ int dialogue_start(struct dialogue *d)
 {
 	log_info("reset dialogue started for %s (service %s, rhost %s, tty %s)", d->user,
 		 d->service, d->rhost[0] ? d->rhost : "-", d->tty[0] ? d->tty : "-");
+	dlg_event(d, AUDIT_DIALOGUE_STARTED);
 	int r = dlg_say(d, PROTO_INFO,
 			"Can't access your account?\n"
 			"You can reset your password after proving who you are.");
@@ -150,9 +211,13 @@ static int check_eligible(struct dialogue *d)
 		why = account_state_name(st);
 	if (why) {
 		log_info("reset for %s refused: %s", d->user, why);
+		audit_step(d, AUDIT_REFUSED, "", why, false);
 		return -EPERM;
 	}
-	return dlg_collect_options(d);
+	int r = dlg_collect_options(d);
+	if (r < 0)
+		audit_step(d, AUDIT_REFUSED, "", "too few usable methods registered", false);
+	return r;
 }
 
 static int ask_new_password(struct dialogue *d)
@@ -170,7 +235,9 @@ static int start_password(struct dialogue *d)
 
 int dlg_verified(struct dialogue *d)
 {
-	dlg_event(d, "verified");
+	/* Once: a wrong answer to the action menu comes back here. */
+	if (d->state != DLG_ACTION)
+		dlg_event(d, AUDIT_VERIFIED);
 	log_info("reset for %s: identity verified (%s)", d->user, d->methods_used);
 	unsigned records = 0;
 	if (priv_faillock_records(&d->ctx->conf, d->user, &records) < 0 || records == 0)
@@ -186,13 +253,9 @@ int dlg_verified(struct dialogue *d)
 
 static void send_notice(struct dialogue *d, bool unlocked)
 {
-	struct store_contact email = {0};
-	if (!d->ctx->conf.notify_on_reset ||
-	    store_contact_get(d->ctx->store, d->user, "email", &email) < 0)
-		return;
-	notify_send_outcome(d->ctx, d->user, email.value, unlocked, d->methods_used, d->service,
-			    d->rhost, d->tty);
-	store_contact_clear(&email);
+	struct notify_origin o = {
+	    .service = d->service, .rhost = d->rhost, .tty = d->tty, .methods = d->methods_used};
+	notify_outcome(d->ctx, d->user, unlocked, &o);
 }
 
 static int unlock_only(struct dialogue *d)
@@ -200,10 +263,11 @@ static int unlock_only(struct dialogue *d)
 	int r = priv_unlock(&d->ctx->conf, d->user);
 	if (r < 0) {
 		log_error("unlock of %s failed: %s", d->user, strerror(-r));
+		audit_step(d, AUDIT_RESET_FAILED, d->methods_used, "the unlock failed", true);
 		return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED,
 					   "Your account could not be unlocked.");
 	}
-	dlg_event(d, "unlock");
+	dlg_event(d, AUDIT_UNLOCK);
 	log_msg(LOG_NOTICE, "account %s unlocked (service %s, rhost %s)", d->user, d->service,
 		d->rhost[0] ? d->rhost : "-");
 	r = dlg_finish(d, PROTO_STATUS_UNLOCKED,
@@ -242,6 +306,8 @@ static int on_new_password(struct dialogue *d, const char *a)
 		/* Another password would not fare better (min_age_hours, or
 		 * the check itself failed): end here. */
 		log_info("reset for %s: %s", d->user, reason);
+		if (r == -EAGAIN)
+			audit_step(d, AUDIT_RATE_LIMITED, d->methods_used, reason, false);
 		return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED, reason);
 	}
 	secret_free(d->new_password);
@@ -271,16 +337,18 @@ static int on_confirm_password(struct dialogue *d, const char *a)
 	int r = priv_set_password(c, d->user, d->new_password);
 	secret_free(d->new_password);
 	d->new_password = NULL;
-	if (r < 0)
+	if (r < 0) {
+		audit_step(d, AUDIT_RESET_FAILED, d->methods_used, strerror(-r), true);
 		return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED,
 					   "Your password could not be changed.");
+	}
 	if (history_record_current(c, d->ctx->store, d->user) < 0)
 		log_warning("reset for %s: could not record the new password hash", d->user);
 	/* "Reset my password (and unlock)": failed logins of the forgotten
 	 * password must not lock out the new one. */
 	if (priv_unlock(c, d->user) < 0)
 		log_warning("reset for %s: could not clear the failed-login records", d->user);
-	dlg_event(d, "reset");
+	dlg_event(d, AUDIT_RESET);
 	log_msg(LOG_NOTICE, "password of %s reset (service %s, rhost %s)", d->user, d->service,
 		d->rhost[0] ? d->rhost : "-");
 	/* The user reads the final prompt while the notice goes out. */

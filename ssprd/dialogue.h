@@ -36,5 +36,7 @@ int dialogue_input(struct dialogue *d, const char *answer);
 /* The client gave up (PROTO_CANCEL): ends the dialogue. A cancel at the
  * final prompt keeps the outcome already reached (the password stays reset). */
 void dialogue_cancel(struct dialogue *d);
+/* The client went away or timed out before the end (audited). */
+void dialogue_abandoned(struct dialogue *d);
 bool dialogue_done(const struct dialogue *d);
 enum proto_status dialogue_status(const struct dialogue *d);

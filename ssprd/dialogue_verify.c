@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "ssprd/audit.h"
 #include "ssprd/code.h"
 #include "ssprd/dialogue_internal.h"
 #include "ssprd/gateway.h"
@@ -204,7 +205,7 @@ static int code_prompt(struct dialogue *d)
 static int send_failed(struct dialogue *d, const char *what)
 {
 	log_error("reset for %s: could not %s", d->user, what);
-	dlg_event(d, "send_failed");
+	dlg_event(d, AUDIT_SEND_FAILED);
 	if (++d->send_failures >= MAX_SEND_FAILURES || d->nmenu <= 1)
 		return dlg_finish_helpdesk(d, PROTO_STATUS_UNAVAILABLE,
 					   "We could not send the code right now.");
@@ -242,7 +243,7 @@ static int send_code(struct dialogue *d, struct dlg_option *o)
 					  ? "send the code by email"
 					  : "send the code through the gateway");
 	}
-	dlg_event(d, "code_sent");
+	dlg_event(d, AUDIT_CODE_SENT);
 	log_info("reset for %s: code sent by %s", d->user, method_name(o->method));
 	d->state = DLG_CODE;
 	if (o->method == METHOD_EMAIL) {
@@ -278,7 +279,7 @@ static int call_for_pound(struct dialogue *d, struct dlg_option *o)
 		d->voice_token[0] = '\0';
 		return send_failed(d, "place the call");
 	}
-	dlg_event(d, "call_placed");
+	dlg_event(d, AUDIT_CALL_PLACED);
 	log_info("reset for %s: %s call placed", d->user, method_name(o->method));
 	d->voice_deadline_ms = now_ms() + (int64_t)c->voice_confirm_timeout * 1000;
 	d->state = DLG_VOICE_WAIT;
@@ -324,8 +325,11 @@ int dlg_on_method(struct dialogue *d, const char *a)
 		n = ULONG_MAX;
 	if (n == 0)
 		return dlg_cancel(d);
-	if (n <= d->nmenu)
+	if (n <= d->nmenu) {
+		d->current = (int)d->menu[n - 1];
+		dlg_event(d, AUDIT_METHOD_CHOSEN);
 		return start_method(d, d->menu[n - 1]);
+	}
 	if (++d->menu_errors >= MAX_MENU_ERRORS)
 		return dlg_cancel(d);
 	int r = d->nmenu == 1
@@ -348,8 +352,9 @@ int dlg_passed(struct dialogue *d, const char *msg)
 	o->passed = true;
 	d->passed++;
 	size_t n = strlen(d->methods_used);
-	snprintf(d->methods_used + n, sizeof(d->methods_used) - n, "%s%s", n ? "," : "",
+	snprintf(d->methods_used + n, sizeof(d->methods_used) - n, "%s%s", n ? "+" : "",
 		 method_name(o->method));
+	dlg_event(d, AUDIT_VERIFY_PASSED);
 	dlg_verify_cleanup(d);
 	d->current = -1;
 	int r = dlg_say(d, PROTO_INFO, "%s", msg);
@@ -361,13 +366,19 @@ int dlg_passed(struct dialogue *d, const char *msg)
 	return r < 0 ? r : dlg_show_methods(d);
 }
 
-/* A wrong answer of a method without its own attempt counter. */
-int dlg_failed(struct dialogue *d, const char *msg, bool back_to_menu)
+/* [notify] admins hear of lockouts, and of every failure with
+ * admin_failures (notify.c decides). Called once the user has the next
+ * prompt, so a slow mail server does not hold the dialogue up. */
+static void tell_admins(struct dialogue *d, const char *event, const char *method)
 {
-	dlg_event(d, "verify_failed");
-	log_info("reset for %s: %s verification failed", d->user,
-		 method_name(d->options[d->current].method));
-	if (++d->failures >= d->ctx->conf.code_attempts)
+	struct notify_origin o = {
+	    .service = d->service, .rhost = d->rhost, .tty = d->tty, .methods = method};
+	notify_admins_event(d->ctx, event, d->user, &o);
+}
+
+static int after_failure(struct dialogue *d, const char *msg, bool back_to_menu, bool locked)
+{
+	if (locked)
 		return dlg_finish(d, PROTO_STATUS_FAILED,
 				  "Too many failed attempts. Start password recovery again later.");
 	int r = dlg_say(d, PROTO_ERROR, "%s", msg);
@@ -383,6 +394,21 @@ int dlg_failed(struct dialogue *d, const char *msg, bool back_to_menu)
 		return dlg_ask_question(d);
 	}
 	return start_method(d, (unsigned)d->current);
+}
+
+/* A wrong answer of a method without its own attempt counter. */
+int dlg_failed(struct dialogue *d, const char *msg, bool back_to_menu)
+{
+	/* The last allowed failure ends the dialogue: a lockout, like a code
+	 * whose attempts are used up. */
+	bool locked = ++d->failures >= d->ctx->conf.code_attempts;
+	const char *event = locked ? AUDIT_CODE_EXHAUSTED : AUDIT_VERIFY_FAILED;
+	const char *method = method_name(d->options[d->current].method);
+	dlg_event(d, event);
+	log_info("reset for %s: %s verification failed", d->user, method);
+	int r = after_failure(d, msg, back_to_menu, locked);
+	tell_admins(d, event, method);
+	return r;
 }
 
 static int on_code(struct dialogue *d, const char *a)
@@ -401,20 +427,25 @@ static int on_code(struct dialogue *d, const char *a)
 		log_info("reset for %s: %s code verified", d->user, m);
 		return dlg_passed(d, "Code accepted.");
 	case CODE_WRONG:
-		dlg_event(d, "code_wrong");
+		dlg_event(d, AUDIT_CODE_WRONG);
 		r = dlg_say(d, PROTO_ERROR, "That code is not correct. %u %s left.", left,
 			    left == 1 ? "try" : "tries");
-		return r < 0 ? r : code_prompt(d);
+		if (r >= 0)
+			r = code_prompt(d);
+		tell_admins(d, AUDIT_CODE_WRONG, m);
+		return r;
 	case CODE_EXPIRED:
 		log_info("reset for %s: code expired", d->user);
 		return dlg_finish(
 		    d, PROTO_STATUS_FAILED,
 		    "The code has expired. Start password recovery again to get a new one.");
 	case CODE_EXHAUSTED:
-		dlg_event(d, "code_exhausted");
+		dlg_event(d, AUDIT_CODE_EXHAUSTED);
 		log_info("reset for %s: too many wrong codes", d->user);
-		return dlg_finish(d, PROTO_STATUS_FAILED,
-				  "Too many wrong codes. Start password recovery again later.");
+		r = dlg_finish(d, PROTO_STATUS_FAILED,
+			       "Too many wrong codes. Start password recovery again later.");
+		tell_admins(d, AUDIT_CODE_EXHAUSTED, m);
+		return r;
 	case CODE_MISSING:
 		break;
 	}

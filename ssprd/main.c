@@ -10,10 +10,13 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/conf.h"
 #include "common/log.h"
+#include "common/template.h"
+#include "ssprd/audit.h"
 #include "ssprd/daemon.h"
 #include "ssprd/keyfile.h"
 #include "ssprd/voicecb.h"
@@ -102,6 +105,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ssprd: %s\n", err);
 		return EXIT_CONFIG;
 	}
+	/* A broken template falls back to the built-in text when sent; at
+	 * start it is only worth a warning, for --check-config an error. */
+	if (template_check_dir(ctx.conf.templates_dir, err, sizeof(err)) < 0) {
+		if (check_only) {
+			fprintf(stderr, "ssprd: %s\n", err);
+			conf_free(&ctx.conf);
+			return EXIT_CONFIG;
+		}
+		log_warning("%s (the built-in text is used instead)", err);
+	}
 	if (check_only) {
 		printf("%s: configuration OK\n", config);
 		conf_free(&ctx.conf);
@@ -131,6 +144,7 @@ int main(int argc, char **argv)
 	r = store_open(ctx.conf.state_dir, &ctx.store);
 	if (r < 0)
 		goto out;
+	audit_prune(&ctx, (int64_t)time(NULL));
 	if ((ctx.conf.methods &
 	     (METHOD_BIT(METHOD_VOICE_MOBILE) | METHOD_BIT(METHOD_VOICE_OFFICE))) &&
 	    ctx.conf.voice_mode == VOICE_PRESS_POUND) {

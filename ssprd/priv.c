@@ -84,6 +84,26 @@ int priv_current_hash(const struct sspr_conf *conf, const char *user, char **out
 	return 0;
 }
 
+int priv_verify_password(const struct sspr_conf *conf, const char *user, const char *password)
+{
+	enum account_state st;
+	int r = priv_account_state(conf, user, &st);
+	if (r < 0)
+		return r;
+	if (st != ACCOUNT_OK)
+		return -EPERM;
+	char *hash = NULL;
+	r = priv_current_hash(conf, user, &hash);
+	if (r < 0)
+		return r;
+	cpuslot_acquire();
+	r = pwhash_verify(password, hash);
+	cpuslot_release();
+	secret_free(hash);
+	/* A hash we cannot check is never a match. */
+	return r == 0 ? 0 : -EACCES;
+}
+
 int priv_set_password(const struct sspr_conf *conf, const char *user, const char *password)
 {
 	enum account_state st;

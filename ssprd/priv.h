@@ -27,6 +27,11 @@ int priv_account_state(const struct sspr_conf *conf, const char *user, enum acco
  * password history reads it before and after every change. */
 int priv_current_hash(const struct sspr_conf *conf, const char *user, char **out);
 
+/* Check password against the user's current hash (sspr register asks for
+ * it): 0 when it matches, -EACCES when not, -EPERM unless the account
+ * state is ACCOUNT_OK. */
+int priv_verify_password(const struct sspr_conf *conf, const char *user, const char *password);
+
 /* Hash and write password for user; re-checks the account state first and
  * returns -EPERM unless it is ACCOUNT_OK. */
 int priv_set_password(const struct sspr_conf *conf, const char *user, const char *password);

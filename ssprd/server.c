@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,13 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "common/validate.h"
 #include "ssprd/admin.h"
 #include "ssprd/change.h"
 #include "ssprd/conn.h"
 #include "ssprd/dialogue.h"
+#include "ssprd/register.h"
+#include "ssprd/remind.h"
 
 /* A client must say what it wants promptly. */
 #define FIRST_MESSAGE_TIMEOUT_MS 10000
@@ -42,24 +46,70 @@ static int dialogue_send(void *userdata, enum proto_type type, const char *text)
 	return conn_send_text(c->fd, type, text);
 }
 
-static void run_reset(struct conn *c, const struct proto_msg *start)
+/* A dialogue the transport drives: the reset (dialogue.c) or the
+ * registration (register.c). */
+struct flow_ops {
+	int (*start)(void *d);
+	int (*input)(void *d, const char *answer);
+	void (*cancel)(void *d);
+	void (*abandoned)(void *d);
+	bool (*done)(const void *d);
+	enum proto_status (*status)(const void *d);
+	void (*free)(void *d);
+};
+
+/* Typed wrappers: calling through a cast function pointer would be
+ * undefined behaviour. */
+#define FLOW_OPS(name, type, prefix)                                                               \
+	static int name##_start(void *d)                                                           \
+	{                                                                                          \
+		return prefix##_start((type *)d);                                                  \
+	}                                                                                          \
+	static int name##_input(void *d, const char *a)                                            \
+	{                                                                                          \
+		return prefix##_input((type *)d, a);                                               \
+	}                                                                                          \
+	static void name##_cancel(void *d)                                                         \
+	{                                                                                          \
+		prefix##_cancel((type *)d);                                                        \
+	}                                                                                          \
+	static void name##_abandoned(void *d)                                                      \
+	{                                                                                          \
+		prefix##_abandoned((type *)d);                                                     \
+	}                                                                                          \
+	static bool name##_done(const void *d)                                                     \
+	{                                                                                          \
+		return prefix##_done((const type *)d);                                             \
+	}                                                                                          \
+	static enum proto_status name##_status(const void *d)                                      \
+	{                                                                                          \
+		return prefix##_status((const type *)d);                                           \
+	}                                                                                          \
+	static void name##_free(void *d)                                                           \
+	{                                                                                          \
+		prefix##_free((type *)d);                                                          \
+	}                                                                                          \
+	static const struct flow_ops name = {name##_start,     name##_input, name##_cancel,        \
+					     name##_abandoned, name##_done,  name##_status,        \
+					     name##_free}
+
+FLOW_OPS(reset_flow, struct dialogue, dialogue);
+FLOW_OPS(register_flow, struct reg_dialogue, reg_dialogue);
+
+/* Relay answers into the dialogue until it is done, the client goes away
+ * or the dialogue's time is up; then end it and free it. */
+static void run_flow(struct conn *c, const struct flow_ops *ops, void *d, const char *user,
+		     const char *timeout_text)
 {
 	struct daemon_ctx *ctx = c->srv->ctx;
-	struct dialogue_request req = {start->field[0], start->field[1], start->field[2],
-				       start->field[3]};
-	struct dialogue *d = NULL;
-	if (dialogue_new(ctx, &req, dialogue_send, c, &d) < 0) {
-		conn_send_end(c->fd, PROTO_STATUS_UNAVAILABLE);
-		return;
-	}
 	int64_t deadline = now_ms() + (int64_t)ctx->conf.dialogue_timeout * 1000;
 	enum proto_status status = PROTO_STATUS_FAILED;
-	int r = dialogue_start(d);
-	while (r >= 0 && !dialogue_done(d)) {
+	int r = ops->start(d);
+	while (r >= 0 && !ops->done(d)) {
 		int64_t left = deadline - now_ms();
 		int64_t wait = (int64_t)ctx->conf.answer_timeout * 1000;
 		if (left <= 0) {
-			log_info("reset dialogue for %s timed out", req.user);
+			log_info("dialogue for %s timed out", user);
 			r = -ETIMEDOUT;
 			break;
 		}
@@ -68,22 +118,62 @@ static void run_reset(struct conn *c, const struct proto_msg *start)
 		if (r < 0)
 			break;
 		if (m.type == PROTO_ANSWER) {
-			r = dialogue_input(d, m.field[0]);
+			r = ops->input(d, m.field[0]);
 		} else if (m.type == PROTO_CANCEL) {
-			dialogue_cancel(d);
+			ops->cancel(d);
 		} else {
 			log_warning("client sent %s in a dialogue", proto_type_name(m.type));
 			r = -EPROTO;
 		}
 		proto_msg_clear(&m);
 	}
-	if (dialogue_done(d))
-		status = dialogue_status(d);
+	if (ops->done(d))
+		status = ops->status(d);
+	else
+		ops->abandoned(d);
 	if (r == -ETIMEDOUT)
-		conn_send_text(c->fd, PROTO_ERROR, "Password recovery timed out.");
+		conn_send_text(c->fd, PROTO_ERROR, timeout_text);
 	if (r != -ECONNRESET && r != -EPIPE)
 		conn_send_end(c->fd, status);
-	dialogue_free(d);
+	ops->free(d);
+}
+
+static void run_reset(struct conn *c, const struct proto_msg *start)
+{
+	struct dialogue_request req = {start->field[0], start->field[1], start->field[2],
+				       start->field[3]};
+	struct dialogue *d = NULL;
+	char shown[PROTO_MAX_USER + 1];
+	if (dialogue_new(c->srv->ctx, &req, dialogue_send, c, &d) < 0) {
+		conn_send_end(c->fd, PROTO_STATUS_UNAVAILABLE);
+		return;
+	}
+	sanitize_for_log(req.user, shown, sizeof(shown));
+	run_flow(c, &reset_flow, d, shown, "Password recovery timed out.");
+}
+
+/* sspr register acts on the caller's own account only. */
+static void run_register(struct conn *c, const struct proto_msg *start)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwuid_r(c->peer.uid, &pw, buf, sizeof(buf), &res) != 0 || !res ||
+	    !username_valid(pw.pw_name)) {
+		conn_send_text(c->fd, PROTO_ERROR, "Your account is not known here.");
+		conn_send_end(c->fd, PROTO_STATUS_INVALID);
+		return;
+	}
+	struct reg_dialogue *d = NULL;
+	int r = reg_dialogue_new(c->srv->ctx, pw.pw_name, start->field[0], start->field[1],
+				 dialogue_send, c, &d);
+	if (r < 0) {
+		if (r == -EINVAL)
+			conn_send_text(c->fd, PROTO_ERROR, "Invalid registration request.");
+		conn_send_end(c->fd,
+			      r == -EINVAL ? PROTO_STATUS_INVALID : PROTO_STATUS_UNAVAILABLE);
+		return;
+	}
+	run_flow(c, &register_flow, d, pw.pw_name, "Registration timed out.");
 }
 
 static void serve(struct conn *c)
@@ -107,9 +197,21 @@ static void serve(struct conn *c)
 		}
 		run_reset(c, &m);
 		break;
+	case PROTO_REGISTER_START:
+		run_register(c, &m);
+		break;
+	case PROTO_REMIND:
+		remind_handle(c->srv->ctx, c->fd, &c->peer, &m);
+		break;
 	case PROTO_ADMIN_ENROLL:
 	case PROTO_ADMIN_SHOW:
 	case PROTO_ADMIN_QUESTIONS:
+	case PROTO_ADMIN_CLEAR:
+	case PROTO_ADMIN_UNLOCK:
+	case PROTO_ADMIN_LIST:
+	case PROTO_ADMIN_AUDIT:
+	case PROTO_ADMIN_REPORT:
+	case PROTO_ADMIN_TEST:
 	case PROTO_USER_STATUS:
 		admin_handle(c->srv->ctx, c->fd, &c->peer, &m);
 		break;

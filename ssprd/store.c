@@ -69,6 +69,18 @@ static const char *const migrations[] = {
     "  created INTEGER NOT NULL,"
     "  used INTEGER NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (user, hash));",
+    /* 4: the audit trail gets its own columns (was all in detail), and
+     * each user's registration: when they last confirmed it, and the
+     * newest reset event already shown to them at login. */
+    "ALTER TABLE events ADD COLUMN method TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN service TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN rhost TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN actor TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX events_time ON events (time);"
+    "CREATE TABLE registrations ("
+    "  user TEXT PRIMARY KEY,"
+    "  confirmed INTEGER NOT NULL DEFAULT 0,"
+    "  notice_shown INTEGER NOT NULL DEFAULT 0);",
 };
 
 int store_sql_err(struct store *s, const char *what)
@@ -352,39 +364,6 @@ int store_code_delete(struct store *s, const char *user, const char *method)
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, method, -1, SQLITE_STATIC);
 	return store_step_done(s, st, "deleting code");
-}
-
-int store_event_add(struct store *s, const char *user, const char *event, const char *detail,
-		    int64_t now)
-{
-	sqlite3_stmt *st;
-	int r = store_prepare(
-	    s, "INSERT INTO events (time, user, event, detail) VALUES (?1, ?2, ?3, ?4)", &st);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, event, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_STATIC);
-	return store_step_done(s, st, "logging event");
-}
-
-int store_event_last(struct store *s, const char *user, const char *event, int64_t *when)
-{
-	sqlite3_stmt *st;
-	*when = 0;
-	int r =
-	    store_prepare(s, "SELECT max(time) FROM events WHERE user = ?1 AND event = ?2", &st);
-	if (r < 0)
-		return r;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, event, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*when = sqlite3_column_int64(st, 0);
-	else
-		r = store_sql_err(s, "reading events");
-	sqlite3_finalize(st);
-	return r;
 }
 
 int store_history_add(struct store *s, const char *user, const char *hash, int64_t now,

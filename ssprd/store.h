@@ -52,11 +52,60 @@ int store_code_set_attempts(struct store *s, const char *user, const char *metho
 			    unsigned attempts);
 int store_code_delete(struct store *s, const char *user, const char *method);
 
+/* --- The audit trail (store_audit.c) --- */
 /* Append to the event log (never secrets: the caller passes sanitized text). */
 int store_event_add(struct store *s, const char *user, const char *event, const char *detail,
 		    int64_t now);
 /* Time of the user's most recent event of this kind, 0 when none. */
 int store_event_last(struct store *s, const char *user, const char *event, int64_t *when);
+
+/* One audit row. Strings are "" rather than NULL when read back. */
+struct store_event {
+	int64_t id; /* assigned by the store */
+	int64_t time;
+	const char *user;
+	const char *event;
+	const char *method;
+	const char *service;
+	const char *rhost;
+	const char *actor; /* "" the user, "uid N" an administrator */
+	const char *detail;
+};
+/* Insert e (id ignored); NULL strings are stored as "". *id_out (may be
+ * NULL) gets the new row's id. */
+int store_event_insert(struct store *s, const struct store_event *e, int64_t *id_out);
+/* Rows newest first: user NULL for any, time >= since, at most limit.
+ * fn gets each row (valid during the call only); a nonzero return stops
+ * the walk and is returned. */
+typedef int (*store_event_fn)(void *userdata, const struct store_event *e);
+int store_events_query(struct store *s, const char *user, int64_t since, unsigned limit,
+		       store_event_fn fn, void *userdata);
+/* The user's newest event of this kind into fn (not called when none). */
+int store_event_newest(struct store *s, const char *user, const char *event, store_event_fn fn,
+		       void *userdata);
+/* Delete rows older than before; *deleted (may be NULL) gets the count. */
+int store_events_prune(struct store *s, int64_t before, unsigned *deleted);
+/* For reports: fn(event, method, count) for every (event, method) pair of
+ * rows with time >= since. */
+typedef int (*store_count_fn)(void *userdata, const char *event, const char *method,
+			      unsigned count);
+int store_events_count(struct store *s, int64_t since, store_count_fn fn, void *userdata);
+
+/* --- Registration bookkeeping (store_registration.c) --- */
+/* When the user last registered or reconfirmed their data through sspr
+ * register; 0 when never. */
+int store_registration_confirmed(struct store *s, const char *user, int64_t *when);
+int store_registration_confirm(struct store *s, const char *user, int64_t now);
+/* The id of the newest reset event already announced at login (0: none). */
+int store_notice_shown(struct store *s, const char *user, int64_t *event_id);
+int store_notice_set_shown(struct store *s, const char *user, int64_t event_id);
+/* Mark the user's contact of this kind as confirmed by a code at now;
+ * -ENOENT when there is none. */
+int store_contact_set_verified(struct store *s, const char *user, const char *kind, int64_t now);
+/* Every user with any registration data (contacts, questions, an
+ * authenticator, recovery codes), sorted by name; fn as above. */
+typedef int (*store_user_fn)(void *userdata, const char *user);
+int store_registered_users(struct store *s, store_user_fn fn, void *userdata);
 
 /* Password history: crypt(5) strings of a user's passwords, newest first.
  * Adding a hash already stored for the user changes nothing; then only the

@@ -160,38 +160,76 @@ static int build_uri(const char *issuer, const char *user, const char *b32, char
 	return r;
 }
 
-int totp_enroll(struct store *s, const uint8_t key[CODE_KEY_SIZE], const char *user,
-		const char *issuer, char *base32_out, size_t base32sz, char *uri_out, size_t urisz,
-		int64_t now)
+int totp_prepare(const char *issuer, const char *user, uint8_t secret[TOTP_SECRET_SIZE],
+		 char *base32_out, size_t base32sz, char *uri_out, size_t urisz)
 {
-	uint8_t secret[TOTP_SECRET_SIZE], k[crypto_secretbox_KEYBYTES], sealed[SEALED_LEN];
 	char b32[B32_LEN + 1];
-	int r;
 	if (!user || !*user || !issuer || !*issuer)
 		return -EINVAL;
 	if (base32sz < sizeof(b32))
 		return -ENOBUFS;
-	randombytes_buf(secret, sizeof(secret));
-	base32_encode(secret, sizeof(secret), b32);
-	r = build_uri(issuer, user, b32, uri_out, urisz);
-	if (r < 0)
-		goto out;
-	subkey(key, k);
-	randombytes_buf(sealed, crypto_secretbox_NONCEBYTES);
-	crypto_secretbox_easy(sealed + crypto_secretbox_NONCEBYTES, secret, sizeof(secret), sealed,
-			      k);
-	store_lock(s);
-	r = store_totp_set(s, user, sealed, sizeof(sealed), now);
-	store_unlock(s);
-	if (r == 0)
+	randombytes_buf(secret, TOTP_SECRET_SIZE);
+	base32_encode(secret, TOTP_SECRET_SIZE, b32);
+	int r = build_uri(issuer, user, b32, uri_out, urisz);
+	if (r == 0) {
 		memcpy(base32_out, b32, sizeof(b32));
-out:
-	if (r < 0 && urisz > 0)
-		secure_zero(uri_out, urisz);
-	secure_zero(secret, sizeof(secret));
-	secure_zero(k, sizeof(k));
+	} else {
+		secure_zero(secret, TOTP_SECRET_SIZE);
+		if (urisz > 0)
+			secure_zero(uri_out, urisz);
+	}
 	secure_zero(b32, sizeof(b32));
 	return r;
+}
+
+/* Seal and store under the store lock; step > 0 is recorded as used in the
+ * same locked section, so no check can slip in between. */
+static int seal_and_store(struct store *s, const uint8_t key[CODE_KEY_SIZE], const char *user,
+			  const uint8_t secret[TOTP_SECRET_SIZE], int64_t step, int64_t now)
+{
+	uint8_t k[crypto_secretbox_KEYBYTES], sealed[SEALED_LEN];
+	subkey(key, k);
+	randombytes_buf(sealed, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(sealed + crypto_secretbox_NONCEBYTES, secret, TOTP_SECRET_SIZE,
+			      sealed, k);
+	secure_zero(k, sizeof(k));
+	store_lock(s);
+	int r = store_totp_set(s, user, sealed, sizeof(sealed), now);
+	if (r == 0 && step > 0) {
+		r = store_totp_use_step(s, user, step);
+		/* A secret whose confirming code could be replayed is not
+		 * kept: fail closed. */
+		if (r < 0 && store_totp_delete(s, user) < 0)
+			log_error("totp: could not remove the half-saved secret of %s", user);
+	}
+	store_unlock(s);
+	return r;
+}
+
+int totp_enroll(struct store *s, const uint8_t key[CODE_KEY_SIZE], const char *user,
+		const char *issuer, char *base32_out, size_t base32sz, char *uri_out, size_t urisz,
+		int64_t now)
+{
+	uint8_t secret[TOTP_SECRET_SIZE];
+	int r = totp_prepare(issuer, user, secret, base32_out, base32sz, uri_out, urisz);
+	if (r < 0)
+		return r;
+	r = seal_and_store(s, key, user, secret, 0, now);
+	if (r < 0) {
+		secure_zero(base32_out, base32sz);
+		if (urisz > 0)
+			secure_zero(uri_out, urisz);
+	}
+	secure_zero(secret, sizeof(secret));
+	return r;
+}
+
+int totp_save(struct store *s, const uint8_t key[CODE_KEY_SIZE], const char *user,
+	      const uint8_t *secret, size_t len, int64_t accepted_step, int64_t now)
+{
+	if (len != TOTP_SECRET_SIZE || !user || !*user)
+		return -EINVAL;
+	return seal_and_store(s, key, user, secret, accepted_step, now);
 }
 
 /* Digits only, spaces ignored, exactly TOTP_DIGITS of them. */
@@ -284,6 +322,35 @@ out:
 	store_unlock(s);
 	secure_zero(&t, sizeof(t));
 	secure_zero(secret, sizeof(secret));
+	secure_zero(digits, sizeof(digits));
+	return r;
+}
+
+int totp_check_secret(const uint8_t *secret, size_t len, const char *typed, int64_t now,
+		      int64_t *step)
+{
+	char digits[TOTP_DIGITS + 1];
+	int pos = 0;
+	uint64_t matched = 0;
+	int r = oath_ready();
+	if (r < 0)
+		return r;
+	if (!typed_digits(typed, digits)) {
+		r = -EACCES;
+		goto out;
+	}
+	int rc = oath_totp_validate3_callback((const char *)secret, len, (time_t)now, TOTP_STEP,
+					      OATH_TOTP_DEFAULT_START_TIME, TOTP_DIGITS, 1, &pos,
+					      &matched, otp_cmp, digits);
+	if (rc == OATH_INVALID_OTP) {
+		r = -EACCES;
+	} else if (rc < 0) {
+		log_error("totp: liboath: %s", oath_strerror(rc));
+		r = -EIO;
+	} else {
+		*step = (int64_t)matched;
+	}
+out:
 	secure_zero(digits, sizeof(digits));
 	return r;
 }

@@ -3,6 +3,7 @@
  * store with a key derived from ssprd's code key. */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ssprd/code.h"
@@ -25,6 +26,21 @@ enum totp_result {
 int totp_enroll(struct store *s, const uint8_t key[CODE_KEY_SIZE], const char *user,
 		const char *issuer, char *base32_out, size_t base32sz, char *uri_out, size_t urisz,
 		int64_t now);
+
+/* sspr register: a new secret that is not stored until the user's app has
+ * shown it works. secret gets TOTP_SECRET_SIZE random bytes, base32_out
+ * and uri_out as for totp_enroll (all three secrets: wipe them). */
+int totp_prepare(const char *issuer, const char *user, uint8_t secret[TOTP_SECRET_SIZE],
+		 char *base32_out, size_t base32sz, char *uri_out, size_t urisz);
+/* Check typed against a secret held in memory: 0 and *step the matching
+ * time step (one step of drift either way), -EACCES for a wrong code. */
+int totp_check_secret(const uint8_t *secret, size_t len, const char *typed, int64_t now,
+		      int64_t *step);
+/* Seal secret into the store as user's authenticator, replacing any, with
+ * accepted_step recorded as used: the code that confirmed the app cannot
+ * pass a reset afterwards. */
+int totp_save(struct store *s, const uint8_t key[CODE_KEY_SIZE], const char *user,
+	      const uint8_t *secret, size_t len, int64_t accepted_step, int64_t now);
 
 /* Check typed (6 digits) at unix time now. */
 int totp_check(struct store *s, const uint8_t key[CODE_KEY_SIZE], const char *user,

@@ -16,6 +16,13 @@ echo "== integration tests (run directory $run)"
 # The binary re-executes itself under pam_wrapper and nss_wrapper.
 SSPR_TEST_RUN="$run" SSPR_BUILD="$build" "$build/tests/integration"
 
+echo "== CLI tests: sspr register and ssprctl against a real ssprd"
+if [ "$(id -u)" -eq 0 ]; then
+	/usr/bin/python3 "$top/tests/cli/run.py" "$build"
+else
+	echo "cli: not run: they act as several test users (setpriv), which needs root"
+fi
+
 echo "== end-to-end tests with real clients (sshd, login)"
 if [ "$(id -u)" -eq 0 ]; then
 	/usr/bin/python3 "$top/tests/e2e/test_e2e.py" "$build"

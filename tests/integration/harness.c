@@ -176,6 +176,33 @@ void harness_init(char **argv)
 		   "timeout=2\n"
 		   "auth required %s/tests/pam_testpw.so shadow=%s\n",
 		   build_dir, run_path("hung.sock"), build_dir, run_path("shadow"));
+	/* Reminders (test_remind.c): pam_sspr must return PAM_IGNORE in the
+	 * account and session groups (anything else fails the stack);
+	 * pam_set_items sets PAM_RHOST and PAM_TTY from the environment. */
+	static const struct {
+		const char *service, *socket, *timeout;
+	} remind[] = {{"sspr-remind", "ssprd.sock", "3"}, {"sspr-remind-hung", "hung.sock", "10"}};
+	char pw_modules[512];
+	run_cmd(pw_modules, sizeof(pw_modules), "pkg-config --variable=modules pam_wrapper");
+	pw_modules[strcspn(pw_modules, "\n")] = '\0';
+	for (size_t i = 0; i < sizeof(remind) / sizeof(remind[0]); i++) {
+		char name[64];
+		const char *sock = run_path(remind[i].socket), *t = remind[i].timeout;
+		snprintf(name, sizeof(name), "pam.d/%s", remind[i].service);
+		write_file(
+		    run_path(name), 0644,
+		    "auth optional %s/pam_set_items.so\n"
+		    "auth [success=done ignore=ignore default=die] %s/pam_sspr.so "
+		    "socket=%s timeout=3\n"
+		    "auth required %s/tests/pam_testpw.so shadow=%s\n"
+		    "account optional %s/pam_set_items.so\n"
+		    "account [ignore=ignore default=bad] %s/pam_sspr.so socket=%s timeout=%s\n"
+		    "account required %s/security/pam_permit.so\n"
+		    "session [ignore=ignore default=bad] %s/pam_sspr.so socket=%s timeout=%s\n"
+		    "session required %s/security/pam_permit.so\n",
+		    pw_modules, build_dir, sock, build_dir, run_path("shadow"), pw_modules,
+		    build_dir, sock, t, pam_libdir(), build_dir, sock, t, pam_libdir());
+	}
 	write_file(run_path("pam.d/other"), 0644, "auth required %s/security/pam_deny.so\n",
 		   pam_libdir());
 	/* pam_wrapper reads the service files when it is loaded: start

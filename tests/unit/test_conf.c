@@ -301,6 +301,14 @@ static const struct {
     {"[general]\nhelpdesk = ; nothing\n", 2,
      "helpdesk: expected non-empty UTF-8 text of at most 512 bytes without control characters"},
     {"[general]\nenabled_groups = wheel, -bad\n", 2, "enabled_groups: invalid group name '-bad'"},
+    {"[notify]\nadmins = ops@example.org, not-an-address\n", 2,
+     "admins: invalid email address 'not-an-address'"},
+    {"[notify]\nadmins = a@x.org b@x.org c@x.org d@x.org e@x.org f@x.org g@x.org h@x.org\n", 2,
+     "admins: at most 7 addresses"},
+    {"[registration]\nreconfirm_days = 3651\n", 2,
+     "reconfirm_days: expected a number from 0 to 3650"},
+    {"[daemon]\naudit_days = -1\n", 2, "audit_days: expected a number from 0 to 36500"},
+    {"[general]\nadmin_group = wheel, -x\n", 2, "admin_group: invalid group name '-x'"},
     {"[backend]\ntype = ldap\n", 2, "type: expected shadow (the only backend available)"},
     {"[backend]\nhash_method = md5\n", 2, "hash_method: expected yescrypt or sha512"},
     {"[backend]\nhash_method = SHA512\n", 2, "hash_method: expected yescrypt or sha512"},
@@ -447,6 +455,42 @@ START_TEST(test_groups)
 	char msg[64];
 	snprintf(msg, sizeof(msg), "enabled_groups: at most %d groups", CONF_MAX_GROUPS - 1);
 	expect_error(text, 2, msg);
+}
+END_TEST
+
+START_TEST(test_issue4_keys)
+{
+	struct sspr_conf c;
+	expect_ok("[general]\nadmin_group = sspradmin wheel\n"
+		  "[daemon]\naudit_days = 0\n"
+		  "[registration]\nreconfirm_days = 180\nremind = no\n"
+		  "[notify]\nadmins = ops@example.org,sec@example.org\nnotify_sms = yes\n"
+		  "admin_failures = yes\ntemplates_dir = /srv/sspr/templates\n",
+		  &c);
+	ck_assert_str_eq(c.admin_groups[0], "sspradmin");
+	ck_assert_str_eq(c.admin_groups[1], "wheel");
+	ck_assert_ptr_null(c.admin_groups[2]);
+	ck_assert_uint_eq(c.audit_days, 0);
+	ck_assert_uint_eq(c.reconfirm_days, 180);
+	ck_assert(!c.remind);
+	ck_assert_str_eq(c.notify_admins[0], "ops@example.org");
+	ck_assert_str_eq(c.notify_admins[1], "sec@example.org");
+	ck_assert_ptr_null(c.notify_admins[2]);
+	ck_assert(c.notify_sms);
+	ck_assert(c.notify_admin_failures);
+	ck_assert_str_eq(c.templates_dir, "/srv/sspr/templates");
+	conf_free(&c);
+
+	expect_ok("[general]\nmin_uid = 1000\n", &c);
+	ck_assert_ptr_null(c.admin_groups[0]);
+	ck_assert_ptr_null(c.notify_admins[0]);
+	ck_assert_uint_eq(c.audit_days, 365);
+	ck_assert_uint_eq(c.reconfirm_days, 0);
+	ck_assert(c.remind);
+	ck_assert(!c.notify_sms);
+	ck_assert(!c.notify_admin_failures);
+	ck_assert_str_eq(c.templates_dir, "/etc/sspr/templates");
+	conf_free(&c);
 }
 END_TEST
 
@@ -604,6 +648,7 @@ Suite *conf_suite(void)
 	tcase_add_test(tc, test_line_length);
 	tcase_add_test(tc, test_groups);
 	tcase_add_test(tc, test_groups_inline_comment_empty);
+	tcase_add_test(tc, test_issue4_keys);
 	tcase_add_test(tc, test_unreadable);
 	tcase_add_test(tc, test_small_err_buffer);
 	tcase_add_test(tc, test_example_file);

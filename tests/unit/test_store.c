@@ -30,7 +30,7 @@ START_TEST(open_creates_private_versioned_db)
 {
 	struct store *s = NULL;
 	ck_assert_int_eq(store_open(dir, &s), 0);
-	ck_assert_int_eq(store_schema_version(s), 3);
+	ck_assert_int_eq(store_schema_version(s), 4);
 	store_close(s);
 	char path[128];
 	snprintf(path, sizeof(path), "%s/%s", dir, STORE_DB_NAME);
@@ -39,7 +39,7 @@ START_TEST(open_creates_private_versioned_db)
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
 	/* Reopening migrates nothing and keeps the data. */
 	ck_assert_int_eq(store_open(dir, &s), 0);
-	ck_assert_int_eq(store_schema_version(s), 3);
+	ck_assert_int_eq(store_schema_version(s), 4);
 	store_close(s);
 }
 END_TEST
@@ -127,18 +127,27 @@ START_TEST(migrates_version_1_keeping_data)
 		"CREATE TABLE events (id INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
 		" user TEXT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');"
 		"INSERT INTO contacts VALUES ('carol', 'email', 'c@example.org', 'admin', 1, 0);"
+		"INSERT INTO events (time, user, event, detail) VALUES (7, 'carol', 'reset', 'x');"
 		"PRAGMA user_version = 1;",
 		NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
 	struct store *s = NULL;
 	ck_assert_int_eq(store_open(dir, &s), 0);
-	ck_assert_int_eq(store_schema_version(s), 3);
+	ck_assert_int_eq(store_schema_version(s), 4);
 	struct store_contact c;
 	ck_assert_int_eq(store_contact_get(s, "carol", "email", &c), 0);
 	ck_assert_str_eq(c.value, "c@example.org");
 	store_contact_clear(&c);
 	ck_assert_int_eq(store_history_add(s, "carol", "$6$a$b", 1, 5), 0);
+	/* Events written before schema 4 keep their time under the new
+	 * columns. */
+	int64_t when = 0;
+	ck_assert_int_eq(store_event_last(s, "carol", "reset", &when), 0);
+	ck_assert_int_eq(when, 7);
+	int64_t confirmed = -1;
+	ck_assert_int_eq(store_registration_confirmed(s, "carol", &confirmed), 0);
+	ck_assert_int_eq(confirmed, 0);
 	store_close(s);
 }
 END_TEST
