@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/util.h"
 #include "common/validate.h"
 #include "ssprd/access.h"
 #include "ssprd/admin_internal.h"
@@ -289,10 +290,10 @@ static int audit_json(const struct store_event *e, char **text)
 	if (r == 0)
 		r = admin_json_add_time(o, "time", e->time);
 	static const char *const keys[] = {"user",  "event", "method", "service",
-					   "rhost", "actor", "detail"};
+					   "rhost", "tty",   "actor",  "detail"};
 	const char *vals[] = {e->user,	e->event, e->method, e->service,
-			      e->rhost, e->actor, e->detail};
-	for (size_t i = 0; i < 7 && r == 0; i++)
+			      e->rhost, e->tty,	  e->actor,  e->detail};
+	for (size_t i = 0; i < ARRAY_SIZE(keys) && r == 0; i++)
 		r = admin_json_add_str(o, keys[i], vals[i]);
 	if (r == 0)
 		r = admin_json_text(o, text);

@@ -178,6 +178,7 @@ void audit_record(struct daemon_ctx *ctx, const struct audit_event *e)
 				  .method = e->method,
 				  .service = e->service,
 				  .rhost = e->rhost,
+				  .tty = e->tty,
 				  .actor = e->actor,
 				  .detail = e->detail};
 	if (!ctx->store || store_event_insert(ctx->store, &row, NULL) < 0)

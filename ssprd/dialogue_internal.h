@@ -84,9 +84,13 @@ int dlg_finish_helpdesk(struct dialogue *d, enum proto_status status, const char
 int dlg_cancel(struct dialogue *d);
 void dlg_event(struct dialogue *d, const char *what);
 
-/* dialogue_verify.c */
+/* dialogue_options.c */
 /* Collect the methods the user can use; -EPERM (logged) when too few. */
 int dlg_collect_options(struct dialogue *d);
+/* A text and a call to one number are one factor. */
+bool dlg_same_factor(const struct dlg_option *a, const struct dlg_option *b);
+
+/* dialogue_verify.c */
 int dlg_show_methods(struct dialogue *d);
 int dlg_on_method(struct dialogue *d, const char *answer);
 int dlg_on_verify_answer(struct dialogue *d, const char *answer);

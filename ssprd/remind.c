@@ -94,7 +94,7 @@ static int copy_event(void *userdata, const struct store_event *e)
 	n->time = e->time;
 	field_copy(e->service, e->detail, "service", n->service, sizeof(n->service));
 	field_copy(e->rhost, e->detail, "rhost", n->rhost, sizeof(n->rhost));
-	field_copy(NULL, e->detail, "tty", n->tty, sizeof(n->tty));
+	field_copy(e->tty, e->detail, "tty", n->tty, sizeof(n->tty));
 	return 0;
 }
 

@@ -75,6 +75,7 @@ static const char *const migrations[] = {
     "ALTER TABLE events ADD COLUMN method TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE events ADD COLUMN service TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE events ADD COLUMN rhost TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN tty TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE events ADD COLUMN actor TEXT NOT NULL DEFAULT '';"
     "CREATE INDEX events_time ON events (time);"
     "CREATE TABLE registrations ("

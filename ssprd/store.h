@@ -68,6 +68,7 @@ struct store_event {
 	const char *method;
 	const char *service;
 	const char *rhost;
+	const char *tty;
 	const char *actor; /* "" the user, "uid N" an administrator */
 	const char *detail;
 };

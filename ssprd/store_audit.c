@@ -4,7 +4,7 @@
 
 #include <errno.h>
 
-#define EVENT_COLUMNS "id, time, user, event, method, service, rhost, actor, detail"
+#define EVENT_COLUMNS "id, time, user, event, method, service, rhost, actor, detail, tty"
 
 static void bind_text(sqlite3_stmt *st, int col, const char *s)
 {
@@ -22,7 +22,7 @@ int store_event_insert(struct store *s, const struct store_event *e, int64_t *id
 	sqlite3_stmt *st;
 	int r = store_prepare(s,
 			      "INSERT INTO events (time, user, event, method, service, rhost, "
-			      "actor, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			      "actor, detail, tty) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 			      &st);
 	if (r < 0)
 		return r;
@@ -34,6 +34,7 @@ int store_event_insert(struct store *s, const struct store_event *e, int64_t *id
 	bind_text(st, 6, e->rhost);
 	bind_text(st, 7, e->actor);
 	bind_text(st, 8, e->detail);
+	bind_text(st, 9, e->tty);
 	/* Threads share the connection: hold its mutex so the rowid read is
 	 * this insert's, not another thread's. */
 	sqlite3_mutex *m = sqlite3_db_mutex(s->db);
@@ -88,6 +89,7 @@ static int walk(struct store *s, sqlite3_stmt *st, store_event_fn fn, void *user
 		    .rhost = column_text(st, 6),
 		    .actor = column_text(st, 7),
 		    .detail = column_text(st, 8),
+		    .tty = column_text(st, 9),
 		};
 		r = fn(userdata, &e);
 		if (r != 0)

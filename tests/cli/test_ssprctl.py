@@ -20,7 +20,8 @@ EVENTS = ["dialogue_started", "refused", "method_chosen", "code_sent", "call_pla
           "register_confirmed", "admin_enroll", "admin_clear", "admin_unlock", "admin_test"]
 LIST_KEYS = {"user", "enabled", "registered", "usable", "meets_requirements", "confirmed",
              "reconfirm_due"}
-AUDIT_KEYS = {"id", "time", "user", "event", "method", "service", "rhost", "actor", "detail"}
+AUDIT_KEYS = {"id", "time", "user", "event", "method", "service", "rhost", "tty", "actor",
+              "detail"}
 DENIED = 4
 
 

@@ -81,6 +81,7 @@ Methods (all raise AssertionError/RuntimeError on failure):
   faillock_records(user) -> number of records in the tally file (0: no file).
   user(name) -> dict(name, uid, gid, groups) from the world's files.
   stop_daemon(); start_daemon(); restart_daemon()
+      (w.daemon_wrapper, a list, is put before the ssprd command line)
   close() -> stop every process, remove w.dir (kept when env SSPR_KEEP_WORLD=1).
 Attributes: dir, conf, conf_text, sock, state_dir, shadow, maildir,
   faillock_dir, smtp_port, gateway_port (None without gateway), build, env
@@ -194,6 +195,8 @@ class World:
     def __init__(self, extra_conf="", gateway=False, users=None, overrides=None):
         self.build = os.path.abspath(BUILD)
         self.procs = {}
+        # Prepended to the ssprd command line (e.g. to run it in a namespace).
+        self.daemon_wrapper = []
         self.dir = tempfile.mkdtemp(prefix="sspr-cli.")
         try:
             self._setup(extra_conf, gateway, users, overrides or {})
@@ -325,8 +328,8 @@ class World:
 
     def start_daemon(self):
         assert "ssprd" not in self.procs, "ssprd already running"
-        p = self._spawn("ssprd", [self.build + "/ssprd", "--config", self.conf], "ssprd.log",
-                        env=self.env)
+        argv = list(self.daemon_wrapper) + [self.build + "/ssprd", "--config", self.conf]
+        p = self._spawn("ssprd", argv, "ssprd.log", env=self.env)
 
         def up():
             if p.poll() is not None:

@@ -361,6 +361,39 @@ START_TEST(refusal_is_audited)
 }
 END_TEST
 
+#define MOBILE "+15550100167"
+
+/* [notify] notify_sms: the outcome also goes by text to the mobile. */
+static void start_notify_sms(void)
+{
+	struct world_opts o = {
+	    .gateway = true,
+	    .extra_conf = "[methods]\nenabled = email sms\n"
+			  "[gateway]\nurl = http://@GW\naccount_sid = " GATEWAY_SID "\n"
+			  "auth_file = @RUN/gateway-token\nfrom = +15550100000\ntimeout = 3\n"
+			  "[notify]\nnotify_sms = yes\n"};
+	world_start(&o);
+	char out[512];
+	ck_assert_int_eq(ssprctl_enroll("carol", "--mobile " MOBILE, NULL, out, sizeof(out)), 0);
+}
+
+START_TEST(reset_notice_by_sms)
+{
+	struct talk t = {.answers = {"", "y", "1", "@CODE", NEW_PASSWORD, NEW_PASSWORD, ""}};
+	reset_carol(&t);
+	/* The notice leaves after the final prompt: wait for it. */
+	for (int i = 0; i < 100 && gateway_count("sms") < 1; i++)
+		usleep(100 * 1000);
+	ck_assert_int_eq(gateway_count("sms"), 1);
+	const char *log = gateway_log();
+	ck_assert_ptr_nonnull(strstr(log, MOBILE));
+	ck_assert_msg(strstr(log, "the password of carol on ") != NULL, "%s", log);
+	ck_assert_msg(strstr(log, "was reset at ") != NULL, "%s", log);
+	ck_assert_ptr_null(strstr(log, t.code));
+	ck_assert_ptr_null(strstr(log, NEW_PASSWORD));
+}
+END_TEST
+
 Suite *notify_suite(void)
 {
 	Suite *s = suite_create("notify");
@@ -370,6 +403,9 @@ Suite *notify_suite(void)
 	tcase_add_test(tc, lockout_mails_admins);
 	tcase_add_test(tc, cancel_is_audited);
 	tcase_add_test(tc, refusal_is_audited);
+	suite_add_tcase(s, tc);
+	tc = world_tcase("notify_sms", start_notify_sms);
+	tcase_add_test(tc, reset_notice_by_sms);
 	suite_add_tcase(s, tc);
 	return s;
 }

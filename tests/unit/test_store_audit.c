@@ -26,9 +26,9 @@ static int collect(void *userdata, const struct store_event *e)
 	struct seen *s = userdata;
 	if (s->n < 32) {
 		s->ids[s->n] = e->id;
-		snprintf(s->rows[s->n], sizeof(s->rows[0]), "%lld %s %s %s %s %s %s %s",
+		snprintf(s->rows[s->n], sizeof(s->rows[0]), "%lld %s %s %s %s %s %s %s %s",
 			 (long long)e->time, e->user, e->event, e->method, e->service, e->rhost,
-			 e->actor, e->detail);
+			 e->tty, e->actor, e->detail);
 	}
 	s->n++;
 	return s->stop_after && s->n >= s->stop_after ? 42 : 0;
@@ -43,6 +43,7 @@ static void insert(int64_t time, const char *user, const char *event, const char
 				.method = method,
 				.service = "login",
 				.rhost = "10.0.0.5",
+				.tty = method[0] ? "pts/4" : NULL,
 				.actor = NULL,
 				.detail = NULL};
 	ck_assert_int_eq(store_event_insert(fx_store, &e, id), 0);
@@ -68,8 +69,8 @@ START_TEST(insert_and_query_newest_first)
 	ck_assert_int_eq(s.ids[2], b);
 	ck_assert_int_eq(s.ids[3], a);
 	/* NULL strings read back as "". */
-	ck_assert_str_eq(s.rows[0], "300 carol reset email+sms login 10.0.0.5  ");
-	ck_assert_str_eq(s.rows[3], "100 carol dialogue_started  login 10.0.0.5  ");
+	ck_assert_str_eq(s.rows[0], "300 carol reset email+sms login 10.0.0.5 pts/4  ");
+	ck_assert_str_eq(s.rows[3], "100 carol dialogue_started  login 10.0.0.5   ");
 
 	struct seen u = {0};
 	ck_assert_int_eq(store_events_query(fx_store, "carol", 0, 100, collect, &u), 0);
@@ -105,6 +106,7 @@ START_TEST(every_column_round_trips)
 				.method = "email",
 				.service = "ssprctl",
 				.rhost = "",
+				.tty = "tty1",
 				.actor = "uid 0",
 				.detail = "cleared by an administrator"};
 	int64_t id = 0;
@@ -114,8 +116,9 @@ START_TEST(every_column_round_trips)
 	ck_assert_int_eq(store_events_query(fx_store, "carol", 0, 1, collect, &s), 0);
 	ck_assert_uint_eq(s.n, 1);
 	ck_assert_int_eq(s.ids[0], id + 1);
-	ck_assert_str_eq(s.rows[0],
-			 "1234 carol admin_clear email ssprctl  uid 0 cleared by an administrator");
+	ck_assert_str_eq(
+	    s.rows[0],
+	    "1234 carol admin_clear email ssprctl  tty1 uid 0 cleared by an administrator");
 }
 END_TEST
 
@@ -214,7 +217,7 @@ START_TEST(audit_record_and_prune)
 	long long t = strtoll(s.rows[0], &rest, 10);
 	ck_assert_int_ge(t, now);
 	ck_assert_int_le(t, now + 5);
-	ck_assert_str_eq(rest, " carol code_sent email sshd 203.0.113.7  ");
+	ck_assert_str_eq(rest, " carol code_sent email sshd 203.0.113.7 pts/1  ");
 	/* audit_days = 0 keeps everything. */
 	insert(now - 400 * 86400, "dave", "reset", "email", NULL);
 	ctx.conf.audit_days = 0;
@@ -269,12 +272,12 @@ START_TEST(dialogue_steps_are_audited)
 	ck_assert_uint_eq(s.n, 6);
 	/* Newest first; the time is cut off. */
 	static const char *const want[] = {
-	    "refused  login 10.0.0.5  self-service is disabled",
-	    "dialogue_started  login 10.0.0.5  ",
-	    "cancelled  login 10.0.0.5  ",
-	    "dialogue_started  login 10.0.0.5  ",
-	    "abandoned  login 10.0.0.5  at the first question",
-	    "dialogue_started  login 10.0.0.5  ",
+	    "refused  login 10.0.0.5 pts/1  self-service is disabled",
+	    "dialogue_started  login 10.0.0.5 pts/1  ",
+	    "cancelled  login 10.0.0.5 pts/1  ",
+	    "dialogue_started  login 10.0.0.5 pts/1  ",
+	    "abandoned  login 10.0.0.5 pts/1  at the first question",
+	    "dialogue_started  login 10.0.0.5 pts/1  ",
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		const char *row = strstr(s.rows[i], " carol ");
