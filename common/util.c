@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -179,4 +180,12 @@ void closep(int *fd)
 void secret_freep(char **s)
 {
 	secret_free(*s);
+}
+
+void format_duration(unsigned seconds, char *out, size_t outsz)
+{
+	if (seconds % 60 == 0)
+		snprintf(out, outsz, "%u minute%s", seconds / 60, seconds == 60 ? "" : "s");
+	else
+		snprintf(out, outsz, "%u seconds", seconds);
 }

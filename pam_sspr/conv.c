@@ -111,3 +111,13 @@ const struct client_ops conv_relay_ops = {
     .info = relay_info,
     .error = relay_error,
 };
+
+const char *conv_item_field(pam_handle_t *pamh, int item, size_t max)
+{
+	const void *v = NULL;
+	if (pam_get_item(pamh, item, &v) != PAM_SUCCESS || !v)
+		return "";
+	const char *s = v;
+	size_t len = strnlen(s, max + 1);
+	return utf8_text_valid(s, len, max, "") ? s : "";
+}

@@ -23,6 +23,10 @@
  * is a conversation error. */
 int conv_ask(pam_handle_t *pamh, int style, const char *text, char **answer);
 
+/* A PAM item as a protocol field: "" when unset, longer than max or not
+ * plain text, since a cut or mangled host name would be worse than none. */
+const char *conv_item_field(pam_handle_t *pamh, int item, size_t max);
+
 /* Show one PAM_TEXT_INFO or PAM_ERROR_MSG line. */
 int conv_show(pam_handle_t *pamh, int style, const char *text);
 

@@ -35,18 +35,6 @@ static void say_unavailable(pam_handle_t *pamh, int flags)
 		conv_show(pamh, PAM_ERROR_MSG, UNAVAILABLE_MSG);
 }
 
-/* A PAM item as a protocol field: "" when unset, too long or not plain text,
- * since a cut or mangled host name would be worse than none. */
-static const char *item_field(pam_handle_t *pamh, int item, size_t max)
-{
-	const void *v = NULL;
-	if (pam_get_item(pamh, item, &v) != PAM_SUCCESS || !v)
-		return "";
-	const char *s = v;
-	size_t len = strnlen(s, max + 1);
-	return utf8_text_valid(s, len, max, "") ? s : "";
-}
-
 static const char *status_name(enum proto_status s)
 {
 	static const char *const names[] = {"ok",	   "reset",  "failed",	"cancelled",
@@ -57,12 +45,12 @@ static const char *status_name(enum proto_status s)
 static int build_request(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char *user,
 			 struct proto_msg *req)
 {
-	const char *service = item_field(pamh, PAM_SERVICE, PROTO_MAX_SERVICE);
+	const char *service = conv_item_field(pamh, PAM_SERVICE, PROTO_MAX_SERVICE);
 	const char *fields[] = {
 	    user,
 	    service,
-	    item_field(pamh, PAM_RHOST, PROTO_MAX_RHOST),
-	    item_field(pamh, PAM_TTY, PROTO_MAX_TTY),
+	    conv_item_field(pamh, PAM_RHOST, PROTO_MAX_RHOST),
+	    conv_item_field(pamh, PAM_TTY, PROTO_MAX_TTY),
 	};
 	sspr_debug(cfg, pamh, "starting reset for %s (service \"%s\", rhost \"%s\", tty \"%s\")",
 		   user, service, fields[2], fields[3]);

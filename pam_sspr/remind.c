@@ -62,17 +62,6 @@ static const struct client_ops remind_ops = {
     .error = remind_error,
 };
 
-/* As in pam_sspr.c: "" for an item that is unset, too long or not text. */
-static const char *item_field(pam_handle_t *pamh, int item, size_t max)
-{
-	const void *v = NULL;
-	if (pam_get_item(pamh, item, &v) != PAM_SUCCESS || !v)
-		return "";
-	const char *s = v;
-	size_t len = strnlen(s, max + 1);
-	return utf8_text_valid(s, len, max, "") ? s : "";
-}
-
 /* Without a conversation the daemon would mark the reset notice as shown
  * to nobody. */
 static bool can_converse(pam_handle_t *pamh)
@@ -101,9 +90,9 @@ static int ask_daemon(pam_handle_t *pamh, const struct sspr_cfg *cfg, const char
 {
 	const char *fields[] = {
 	    user,
-	    item_field(pamh, PAM_SERVICE, PROTO_MAX_SERVICE),
-	    item_field(pamh, PAM_RHOST, PROTO_MAX_RHOST),
-	    item_field(pamh, PAM_TTY, PROTO_MAX_TTY),
+	    conv_item_field(pamh, PAM_SERVICE, PROTO_MAX_SERVICE),
+	    conv_item_field(pamh, PAM_RHOST, PROTO_MAX_RHOST),
+	    conv_item_field(pamh, PAM_TTY, PROTO_MAX_TTY),
 	};
 	struct remind_relay relay = {.pamh = pamh, .cfg = cfg};
 	struct proto_msg req = {0};

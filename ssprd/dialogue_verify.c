@@ -48,14 +48,6 @@ int dlg_show_methods(struct dialogue *d)
 	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "%s", text);
 }
 
-static void ttl_text(unsigned ttl, char *out, size_t outsz)
-{
-	if (ttl % 60 == 0)
-		snprintf(out, outsz, "%u minute%s", ttl / 60, ttl == 60 ? "" : "s");
-	else
-		snprintf(out, outsz, "%u seconds", ttl);
-}
-
 static int code_prompt(struct dialogue *d)
 {
 	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "%s",
@@ -81,7 +73,7 @@ static int send_code(struct dialogue *d, struct dlg_option *o)
 	char code[CODE_DIGITS + 1], ttl[64], masked[64], sms[160];
 	int r = code_issue(d->ctx->store, d->ctx->code_key, d->user, method_name(o->method),
 			   d->request, c->code_ttl, (int64_t)time(NULL), code);
-	ttl_text(c->code_ttl, ttl, sizeof(ttl));
+	format_duration(c->code_ttl, ttl, sizeof(ttl));
 	if (r == 0) {
 		if (o->method == METHOD_EMAIL) {
 			r = notify_send_code(d->ctx, d->user, o->dest, code);

@@ -84,14 +84,22 @@ int priv_current_hash(const struct sspr_conf *conf, const char *user, char **out
 	return 0;
 }
 
-int priv_verify_password(const struct sspr_conf *conf, const char *user, const char *password)
+/* Every change re-checks the account: an administrator may have locked it
+ * since the dialogue began. */
+static int require_ok(const struct sspr_conf *conf, const char *user)
 {
 	enum account_state st;
 	int r = priv_account_state(conf, user, &st);
 	if (r < 0)
 		return r;
-	if (st != ACCOUNT_OK)
-		return -EPERM;
+	return st == ACCOUNT_OK ? 0 : -EPERM;
+}
+
+int priv_verify_password(const struct sspr_conf *conf, const char *user, const char *password)
+{
+	int r = require_ok(conf, user);
+	if (r < 0)
+		return r;
 	char *hash = NULL;
 	r = priv_current_hash(conf, user, &hash);
 	if (r < 0)
@@ -106,12 +114,9 @@ int priv_verify_password(const struct sspr_conf *conf, const char *user, const c
 
 int priv_set_password(const struct sspr_conf *conf, const char *user, const char *password)
 {
-	enum account_state st;
-	int r = priv_account_state(conf, user, &st);
+	int r = require_ok(conf, user);
 	if (r < 0)
 		return r;
-	if (st != ACCOUNT_OK)
-		return -EPERM;
 	char *hash = NULL;
 	cpuslot_acquire();
 	r = pwhash_make(conf->hash_method, LOGIN_DEFS, password, &hash);
@@ -142,13 +147,10 @@ int priv_faillock_records(const struct sspr_conf *conf, const char *user, unsign
 
 int priv_unlock(const struct sspr_conf *conf, const char *user)
 {
-	enum account_state st;
 	char dir[PATH_MAX];
-	int r = priv_account_state(conf, user, &st);
+	int r = require_ok(conf, user);
 	if (r < 0)
 		return r;
-	if (st != ACCOUNT_OK)
-		return -EPERM;
 	r = tally_dir(conf, dir, sizeof(dir));
 	return r < 0 ? r : faillock_reset(dir, user);
 }

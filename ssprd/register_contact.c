@@ -43,14 +43,6 @@ const char *reg_contact_kind(enum reg_contact kind)
 	return kind_name[kind];
 }
 
-static void ttl_text(unsigned ttl, char *out, size_t outsz)
-{
-	if (ttl % 60 == 0)
-		snprintf(out, outsz, "%u minute%s", ttl / 60, ttl == 60 ? "" : "s");
-	else
-		snprintf(out, outsz, "%u seconds", ttl);
-}
-
 static int value_prompt(struct reg_dialogue *r)
 {
 	r->state = REG_CONTACT_VALUE;
@@ -189,7 +181,7 @@ static int send_code(struct reg_dialogue *r, const char *value)
 		return rc < 0 ? rc : reg_step_done(r, PROTO_STATUS_FAILED);
 	}
 	snprintf(r->pending, sizeof(r->pending), "%s", value);
-	ttl_text(c->code_ttl, ttl, sizeof(ttl));
+	format_duration(c->code_ttl, ttl, sizeof(ttl));
 	int rc = code_issue(r->ctx->store, r->ctx->code_key, r->user, m, r->request, c->code_ttl,
 			    (int64_t)time(NULL), code);
 	if (rc == 0) {

@@ -422,6 +422,16 @@ for f in /etc/sspr.conf /var/lib/sspr "$pamdir/pam_sspr.so" /usr/share/pam-confi
 done
 ok "purge removed the configuration, state, module, profile, units and programs"
 
+# A client of the last dialogue may still be exiting; anything left after
+# that is a leak worth seeing.
+for _ in $(seq 50); do
+	pgrep -u "$user" >/dev/null || break
+	sleep 0.1
+done
+if pgrep -u "$user" >/dev/null; then
+	ps -o pid,ppid,uid,etime,args -u "$user"
+	fail "processes of $user are still running after the tests"
+fi
 userdel -r "$user"
 getent passwd "$user" >/dev/null && fail "user $user still exists"
 user=""
