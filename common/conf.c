@@ -437,6 +437,15 @@ int conf_init_defaults(struct sspr_conf *c)
 	    .pwquality = true,
 	    .history = 5,
 	    .audit_days = 365,
+	    .codes_per_hour = 5,
+	    .codes_per_day = 20,
+	    .failures = 10,
+	    .lockout_minutes = 60,
+	    .dialogues_per_hour = 10,
+	    .source_dialogues_per_hour = 30,
+	    .source_failures_per_hour = 20,
+	    .sends_per_hour = 100,
+	    .sends_per_day = 1000,
 	    .remind = true,
 	};
 	for (size_t i = 0; i < conf_key_count; i++) {

@@ -49,6 +49,8 @@ struct sspr_conf {
 	char *enabled_groups[CONF_MAX_GROUPS]; /* NULL-terminated; empty: all */
 	char *helpdesk;
 	char *admin_groups[CONF_MAX_GROUPS]; /* NULL-terminated: may run ssprctl */
+	bool captcha;		  /* a typed challenge before anything is sent */
+	bool reveal_unregistered; /* no decoys: refuse unregistered users at once */
 	/* [daemon] */
 	char *socket_path;
 	char *state_dir;
@@ -56,6 +58,7 @@ struct sspr_conf {
 	unsigned dialogue_timeout; /* seconds a whole dialogue may last */
 	unsigned answer_timeout;   /* seconds to wait for one answer */
 	unsigned audit_days;	   /* audit rows kept; 0: forever */
+	char *daemon_user;	   /* the engine runs as this user; NULL: no drop */
 	/* [backend] */
 	char *backend_type; /* "shadow" */
 	char *shadow_file;
@@ -114,6 +117,16 @@ struct sspr_conf {
 	char *opasswd;		      /* pam_pwhistory's file; NULL: not read */
 	char *breached_list;	      /* sorted SHA-1 list; NULL: off */
 	unsigned min_age_hours;	      /* between two resets; 0: off */
+	/* [limits]: per account, per source (rhost or tty), global */
+	unsigned codes_per_hour;
+	unsigned codes_per_day;
+	unsigned failures; /* verification failures before the reset flow locks */
+	unsigned lockout_minutes;
+	unsigned dialogues_per_hour;
+	unsigned source_dialogues_per_hour;
+	unsigned source_failures_per_hour;
+	unsigned sends_per_hour; /* SMS and calls, all users together */
+	unsigned sends_per_day;
 	/* [registration] */
 	unsigned reconfirm_days; /* 0: never */
 	bool remind;		 /* pam_sspr account/session reminders */

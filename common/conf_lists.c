@@ -163,7 +163,13 @@ int conf_check_consistency(const struct sspr_conf *c, char *msg, size_t msgsz)
 			 c->min_length, c->max_length);
 		return -EINVAL;
 	}
-	if (!c->smtp_username != !c->smtp_password_file)
+	if (c->daemon_user && !username_valid(c->daemon_user))
+		why = "[daemon] user is not a valid user name";
+	else if (c->codes_per_hour > c->codes_per_day)
+		why = "[limits] codes_per_hour is larger than codes_per_day";
+	else if (c->sends_per_hour > c->sends_per_day)
+		why = "[limits] sends_per_hour is larger than sends_per_day";
+	else if (!c->smtp_username != !c->smtp_password_file)
 		why = "[email] username and password_file go together";
 	else if (count < c->required)
 		why = "[methods] required is larger than the number of enabled methods";

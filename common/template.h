@@ -18,7 +18,8 @@ struct template_var {
 
 /* The template names ("code", "confirm", "reset", "unlock",
  * "registration_changed", "admin_reset", "admin_unlock", "admin_lockout",
- * "admin_failure", "test", "sms_reset", "sms_unlock"), NULL-terminated. */
+ * "admin_failure", "admin_budget", "test", "sms_reset", "sms_unlock"),
+ * NULL-terminated. */
 extern const char *const template_names[];
 
 /* Render name (the override under dir when it exists, else the built-in)

@@ -135,6 +135,18 @@ const struct template_builtin template_builtins[] = {
      "\n"
      "You receive this as an administrator of {organisation} ([notify] admins\n"
      "and admin_failures = yes in sspr.conf).\n"},
+    {"admin_budget", TV_BIT(TV_EVENT), false,
+     "Subject: sspr: text message and call budget used up on {host}\n"
+     "\n"
+     "ssprd on {host} refused to send a text message or place a call at {time}:\n"
+     "the budget ({event} in [limits] of sspr.conf) is used up.\n"
+     "\n"
+     "Codes by text message and calls stay refused until the window frees up;\n"
+     "email codes and the other methods still work. Many sends in a short time\n"
+     "may be toll fraud: \"ssprctl audit\" shows who asked for them.\n"
+     "\n"
+     "You receive this as an administrator of {organisation} ([notify] admins\n"
+     "in sspr.conf).\n"},
     {"test", 0, false,
      "Subject: sspr test message from {host}\n"
      "\n"
@@ -158,6 +170,7 @@ const char *const template_names[] = {
     "admin_unlock",
     "admin_lockout",
     "admin_failure",
+    "admin_budget",
     "test",
     "sms_reset",
     "sms_unlock",

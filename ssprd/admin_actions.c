@@ -277,7 +277,9 @@ int admin_test(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 		 r < 0 ? strerror(-r) : "");
 	audit(ctx, peer, AUDIT_ADMIN_TEST, "", email ? "email" : "sms", detail, r < 0);
 	if (r < 0) {
-		snprintf(text, sizeof(text), "Could not send the test message: %s", strerror(-r));
+		snprintf(text, sizeof(text), "Could not send the test message: %s",
+			 r == -EBUSY ? "the [limits] budget of text messages and calls is used up"
+				     : strerror(-r));
 		return admin_fail(fd, PROTO_STATUS_FAILED, text);
 	}
 	snprintf(text, sizeof(text), "Test message sent to %s.", dest);

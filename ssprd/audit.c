@@ -2,9 +2,7 @@
  * fields, and the Linux audit log for changes to accounts. */
 #include "ssprd/audit.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <libaudit.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,12 +16,12 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "ssprd/priv.h"
 
 #define PRUNE_INTERVAL 3600
 #define FIELD_MAX      1024
 
 static _Atomic int64_t last_prune;
-static atomic_flag audit_log_noted = ATOMIC_FLAG_INIT;
 
 static const char *nz(const char *s)
 {
@@ -67,34 +65,13 @@ static int priority(const struct audit_event *e)
 	return audit_op(e->event) ? LOG_NOTICE : LOG_INFO;
 }
 
-/* Like pam_unix: a USER_CHAUTHTOK record. No audit support in the kernel,
- * or no right to write (a container), is normal: noted once at debug. */
+/* Like pam_unix: a USER_CHAUTHTOK record. Written by the privileged side
+ * (priv.h), which alone keeps CAP_AUDIT_WRITE once ssprd has split. */
 static void linux_audit(const struct audit_event *e, const char *op)
 {
-	int fd = audit_open();
-	if (fd < 0) {
-		int err = errno;
-		if (!atomic_flag_test_and_set(&audit_log_noted))
-			log_msg(err == EPROTONOSUPPORT || err == EINVAL || err == EAFNOSUPPORT ||
-					err == EPERM
-				    ? LOG_DEBUG
-				    : LOG_WARNING,
-				"audit: the Linux audit log is not available: %s", strerror(err));
-		return;
-	}
-	/* A numeric rhost is the address; any other goes in as a name only,
-	 * so libaudit does not resolve it (no DNS lookup on this path). */
-	const char *rhost = e->rhost && e->rhost[0] ? e->rhost : NULL;
-	unsigned char addr[sizeof(struct in6_addr)];
-	bool numeric = rhost && (inet_pton(AF_INET, rhost, addr) == 1 ||
-				 inet_pton(AF_INET6, rhost, addr) == 1);
-	if (audit_log_acct_message(fd, AUDIT_USER_CHAUTHTOK, NULL, op, nz(e->user), (unsigned)-1,
-				   rhost, numeric ? rhost : (rhost ? "?" : NULL),
-				   e->tty && e->tty[0] ? e->tty : NULL,
-				   is_failure(e) ? 0 : 1) < 0 &&
-	    !atomic_flag_test_and_set(&audit_log_noted))
-		log_debug("audit: could not write to the Linux audit log: %m");
-	audit_close(fd);
+	int r = priv_linux_audit(op, e->user, e->rhost, e->tty, !is_failure(e));
+	if (r < 0)
+		log_warning("audit: no Linux audit record for %s: %s", e->event, strerror(-r));
 }
 
 static void add_field(struct iovec *iov, int *n, char bufs[][FIELD_MAX], const char *name,

@@ -34,9 +34,17 @@ int code_issue(struct store *s, const uint8_t key[CODE_KEY_SIZE], const char *us
 	out[CODE_DIGITS] = '\0';
 	memcpy(c.request, request, STORE_REQUEST_SIZE);
 	code_hash(key, user, method, request, out, c.hash);
+	/* A resend keeps the wrong tries of the live code it replaces, or
+	 * asking again would reset the count. */
+	struct store_code old;
 	store_lock(s);
-	int r = store_code_put(s, user, method, &c);
+	int r = store_code_get(s, user, method, &old);
+	if (r == 0 && now < old.expires)
+		c.attempts = old.attempts;
+	if (r == 0 || r == -ENOENT)
+		r = store_code_put(s, user, method, &c);
 	store_unlock(s);
+	sodium_memzero(&old, sizeof(old));
 	sodium_memzero(&c, sizeof(c));
 	if (r < 0)
 		sodium_memzero(out, CODE_DIGITS + 1);

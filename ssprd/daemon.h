@@ -14,7 +14,8 @@ struct daemon_ctx {
 	struct sspr_conf conf;
 	struct store *store;
 	uint8_t code_key[CODE_KEY_SIZE];
-	uid_t uid; /* our own euid: peers with it (or root) may talk to us */
+	uid_t uid; /* the euid ssprd started with (root also when split): peers
+		    * with it (or root) may talk to us */
 	char hostname[256];
 	struct voicecb *voicecb; /* press_pound calls; NULL when off */
 };

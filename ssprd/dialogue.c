@@ -9,12 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "common/log.h"
 #include "common/util.h"
-#include "ssprd/access.h"
 #include "ssprd/audit.h"
+#include "ssprd/decoy.h"
 #include "ssprd/dialogue_internal.h"
 #include "ssprd/history.h"
 #include "ssprd/notify.h"
@@ -57,9 +56,8 @@ int dlg_cancel(struct dialogue *d)
 	return dlg_say(d, PROTO_INFO, "Password recovery cancelled.");
 }
 
-/* detail: free text, never a code, answer or password. */
-static void audit_step(struct dialogue *d, const char *event, const char *method,
-		       const char *detail, bool failed)
+void dlg_audit(struct dialogue *d, const char *event, const char *method, const char *detail,
+	       bool failed)
 {
 	struct audit_event e = {.event = event,
 				.user = d->user,
@@ -83,9 +81,34 @@ static const char *step_method(const struct dialogue *d, const char *event)
 	return d->current >= 0 ? method_name(d->options[d->current].method) : "";
 }
 
+/* A decoy dialogue audits its refusal (with the real reason) and how it
+ * ended, not its made-up steps: no code went anywhere, and reports must
+ * not count them. Where a real dialogue would write a step, the decoy
+ * writes its pending refusal, or waits as long as a write takes. True when
+ * what is not to be recorded. */
+static bool decoy_quiet(struct dialogue *d, const char *what)
+{
+	if (!d->decoy)
+		return false;
+	bool kept = strcmp(what, AUDIT_CANCELLED) == 0 || strcmp(what, AUDIT_ABANDONED) == 0 ||
+		    strcmp(what, AUDIT_RATE_LIMITED) == 0;
+	if (d->decoy_refusal_pending) {
+		d->decoy_refusal_pending = false;
+		dlg_audit(d, AUDIT_REFUSED, "", d->decoy_why, false);
+	} else if (!kept) {
+		decoy_wait(DECOY_STORE_WRITE);
+	}
+	return !kept;
+}
+
 void dlg_event(struct dialogue *d, const char *what)
 {
-	audit_step(d, what, step_method(d, what), NULL, false);
+	if (decoy_quiet(d, what))
+		return;
+	int64_t t0 = decoy_now_us();
+	dlg_audit(d, what, step_method(d, what), NULL, false);
+	if (!d->decoy)
+		decoy_timing_record(DECOY_STORE_WRITE, decoy_now_us() - t0);
 }
 
 int dialogue_new(struct daemon_ctx *ctx, const struct dialogue_request *req, dialogue_send_fn send,
@@ -116,6 +139,8 @@ void dialogue_free(struct dialogue *d)
 {
 	if (!d)
 		return;
+	if (d->decoy_refusal_pending)
+		decoy_quiet(d, AUDIT_CANCELLED);
 	dlg_verify_cleanup(d);
 	secret_free(d->new_password);
 	sodium_memzero(d, sizeof(*d));
@@ -134,6 +159,7 @@ static const char *state_text(enum dlg_state st)
 {
 	static const char *const text[] = {
 	    [DLG_CONFIRM] = "at the first question",
+	    [DLG_CAPTCHA] = "at the CAPTCHA",
 	    [DLG_METHOD] = "at the method menu",
 	    [DLG_CODE] = "waiting for a code",
 	    [DLG_QUESTION] = "at the security questions",
@@ -157,8 +183,9 @@ void dialogue_abandoned(struct dialogue *d)
 	if (d->state == DLG_FINAL) {
 		d->status = d->final_status;
 	} else {
-		audit_step(d, AUDIT_ABANDONED, step_method(d, AUDIT_ABANDONED),
-			   state_text(d->state), false);
+		decoy_quiet(d, AUDIT_ABANDONED);
+		dlg_audit(d, AUDIT_ABANDONED, step_method(d, AUDIT_ABANDONED), state_text(d->state),
+			  false);
 		d->status = PROTO_STATUS_FAILED;
 	}
 	d->state = DLG_DONE;
@@ -187,39 +214,6 @@ int dialogue_start(struct dialogue *d)
 	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "Continue with password recovery? [y/N] ");
 }
 
-static bool is_yes(const char *a)
-{
-	return strcasecmp(a, "y") == 0 || strcasecmp(a, "yes") == 0;
-}
-
-/* Every refusal reason is logged, but the user sees one neutral message:
- * the dialogue must not tell an attacker which accounts exist. */
-static int check_eligible(struct dialogue *d)
-{
-	const struct sspr_conf *c = &d->ctx->conf;
-	const char *why = NULL;
-	bool enabled = false;
-	enum account_state st = ACCOUNT_NOT_FOUND;
-
-	if (!c->enabled)
-		why = "self-service is disabled";
-	else if (d->user_invalid)
-		why = "invalid user name";
-	else if (access_user_enabled(c, d->user, &enabled) < 0 || !enabled)
-		why = "not in enabled_groups or unknown";
-	else if (priv_account_state(c, d->user, &st) < 0 || st != ACCOUNT_OK)
-		why = account_state_name(st);
-	if (why) {
-		log_info("reset for %s refused: %s", d->user, why);
-		audit_step(d, AUDIT_REFUSED, "", why, false);
-		return -EPERM;
-	}
-	int r = dlg_collect_options(d);
-	if (r < 0)
-		audit_step(d, AUDIT_REFUSED, "", "too few usable methods registered", false);
-	return r;
-}
-
 static int ask_new_password(struct dialogue *d)
 {
 	d->state = DLG_NEW_PASSWORD;
@@ -235,10 +229,19 @@ static int start_password(struct dialogue *d)
 
 int dlg_verified(struct dialogue *d)
 {
+	/* Unreachable (a decoy's answers are all wrong); fail closed. */
+	if (d->decoy) {
+		log_error("reset for %s: a decoy dialogue got verified; refused", d->user);
+		return dlg_finish(d, PROTO_STATUS_FAILED,
+				  "Password recovery failed because of an internal error.");
+	}
 	/* Once: a wrong answer to the action menu comes back here. */
 	if (d->state != DLG_ACTION)
 		dlg_event(d, AUDIT_VERIFIED);
 	log_info("reset for %s: identity verified (%s)", d->user, d->methods_used);
+	if (priv_mark_verified(&d->ctx->conf, d->user) < 0)
+		log_warning("reset for %s: the privileged side did not take the verification",
+			    d->user);
 	unsigned records = 0;
 	if (priv_faillock_records(&d->ctx->conf, d->user, &records) < 0 || records == 0)
 		return start_password(d);
@@ -263,7 +266,7 @@ static int unlock_only(struct dialogue *d)
 	int r = priv_unlock(&d->ctx->conf, d->user);
 	if (r < 0) {
 		log_error("unlock of %s failed: %s", d->user, strerror(-r));
-		audit_step(d, AUDIT_RESET_FAILED, d->methods_used, "the unlock failed", true);
+		dlg_audit(d, AUDIT_RESET_FAILED, d->methods_used, "the unlock failed", true);
 		return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED,
 					   "Your account could not be unlocked.");
 	}
@@ -307,7 +310,7 @@ static int on_new_password(struct dialogue *d, const char *a)
 		 * the check itself failed): end here. */
 		log_info("reset for %s: %s", d->user, reason);
 		if (r == -EAGAIN)
-			audit_step(d, AUDIT_RATE_LIMITED, d->methods_used, reason, false);
+			dlg_audit(d, AUDIT_RATE_LIMITED, d->methods_used, reason, false);
 		return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED, reason);
 	}
 	secret_free(d->new_password);
@@ -338,7 +341,7 @@ static int on_confirm_password(struct dialogue *d, const char *a)
 	secret_free(d->new_password);
 	d->new_password = NULL;
 	if (r < 0) {
-		audit_step(d, AUDIT_RESET_FAILED, d->methods_used, strerror(-r), true);
+		dlg_audit(d, AUDIT_RESET_FAILED, d->methods_used, strerror(-r), true);
 		return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED,
 					   "Your password could not be changed.");
 	}
@@ -362,13 +365,9 @@ int dialogue_input(struct dialogue *d, const char *answer)
 {
 	switch (d->state) {
 	case DLG_CONFIRM:
-		if (!is_yes(answer))
-			return dlg_cancel(d);
-		if (check_eligible(d) < 0)
-			return dlg_finish_helpdesk(
-			    d, PROTO_STATUS_FAILED,
-			    "Password recovery is not available for this account.");
-		return dlg_show_methods(d);
+		return dlg_on_confirm(d, answer);
+	case DLG_CAPTCHA:
+		return dlg_on_captcha(d, answer);
 	case DLG_METHOD:
 		return dlg_on_method(d, answer);
 	case DLG_CODE:

@@ -8,12 +8,16 @@
 #include "common/method.h"
 #include "common/phone.h"
 #include "common/validate.h"
+#include "ssprd/code.h"
 #include "ssprd/dialogue.h"
+#include "ssprd/gateway.h"
 #include "ssprd/store.h"
+#include "ssprd/totp.h"
 #include "ssprd/voicecb.h"
 
 enum dlg_state {
 	DLG_CONFIRM,
+	DLG_CAPTCHA,
 	DLG_METHOD,
 	DLG_CODE,     /* a code sent by email, SMS or a call */
 	DLG_QUESTION, /* one security question after another */
@@ -36,6 +40,8 @@ struct dlg_option {
 };
 
 #define DLG_MAX_ASKED STORE_MAX_QUESTIONS
+/* CAPTCHA_LEN + 1 (checked where the CAPTCHA is shown) */
+#define DLG_CAPTCHA_SIZE 8
 
 struct dialogue {
 	struct daemon_ctx *ctx;
@@ -50,6 +56,16 @@ struct dialogue {
 	char rhost[PROTO_MAX_RHOST + 1];
 	char tty[PROTO_MAX_TTY + 1];
 	uint8_t request[STORE_REQUEST_SIZE];
+	/* the CAPTCHA ([general] captcha): a secret-ish value, never logged */
+	char captcha[DLG_CAPTCHA_SIZE];
+	unsigned captcha_failures;
+	/* A decoy dialogue (reveal_unregistered = no): an account that cannot
+	 * reset gets a menu like a real one, nothing is sent and every answer
+	 * is wrong; its steps are not audited, only its refusal (why). */
+	bool decoy;
+	bool decoy_refusal_pending; /* the refused row is not written yet */
+	bool decoy_real_questions;  /* its questions are the registered ones */
+	char decoy_why[96];
 	/* verification */
 	struct dlg_option options[METHOD_COUNT];
 	unsigned noptions;
@@ -82,11 +98,26 @@ int dlg_finish(struct dialogue *d, enum proto_status status, const char *text);
 /* The helpdesk ending for refused or failed requests. */
 int dlg_finish_helpdesk(struct dialogue *d, enum proto_status status, const char *first);
 int dlg_cancel(struct dialogue *d);
+/* Audit a step (a decoy dialogue's are replaced by a pause as long as a
+ * real audit write, see dialogue.c). */
 void dlg_event(struct dialogue *d, const char *what);
+/* Audit one row as it is. detail: free text, never a code, answer or
+ * password. */
+void dlg_audit(struct dialogue *d, const char *event, const char *method, const char *detail,
+	       bool failed);
+
+/* dialogue_start.c: from "Continue?" to the menu: the CAPTCHA, the
+ * dialogue limits, who may reset, and the decoy for who may not. */
+int dlg_on_confirm(struct dialogue *d, const char *answer);
+int dlg_on_captcha(struct dialogue *d, const char *answer);
 
 /* dialogue_options.c */
 /* Collect the methods the user can use; -EPERM (logged) when too few. */
 int dlg_collect_options(struct dialogue *d);
+/* The options of a decoy: the account's own registration when it has one
+ * (nothing will be sent to it), completed or replaced by the made-up one
+ * of its name; -EPERM when the site's settings let nobody reset. */
+int dlg_collect_decoy_options(struct dialogue *d);
 /* A text and a call to one number are one factor. */
 bool dlg_same_factor(const struct dlg_option *a, const struct dlg_option *b);
 
@@ -100,6 +131,21 @@ void dlg_verify_cleanup(struct dialogue *d);
  * back_to_menu: offer the menu again, else ask the same again). */
 int dlg_passed(struct dialogue *d, const char *msg);
 int dlg_failed(struct dialogue *d, const char *msg, bool back_to_menu);
+
+/* dialogue_decoy.c: the steps of dialogue_verify.c that deliver or check
+ * something, each with its decoy: the same words and outcome, nothing
+ * sent, every answer wrong, about the same time taken. */
+/* Issue a code for o and deliver it. 0 or negative errno. */
+int dlg_deliver_code(struct dialogue *d, const struct dlg_option *o);
+/* Place a press_pound call (a decoy places none, and so is never
+ * confirmed). 0 or negative errno. */
+int dlg_place_call(struct dialogue *d, const struct gateway_call *call);
+int dlg_check_code(struct dialogue *d, const char *typed, enum code_result *res, unsigned *left);
+int dlg_check_totp(struct dialogue *d, const char *typed, enum totp_result *res);
+/* As recovery_use: 0 accepted, -EACCES wrong. */
+int dlg_use_recovery(struct dialogue *d, const char *typed);
+/* dlg_start_questions, or a decoy's questions. */
+int dlg_begin_questions(struct dialogue *d);
 
 /* dialogue_questions.c */
 int dlg_start_questions(struct dialogue *d);

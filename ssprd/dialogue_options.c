@@ -1,6 +1,8 @@
 /* Which verification methods a user can use, as the menu will offer them.
  * Methods that reach the same destination (a text and a call to one mobile
- * number) count as one factor when two are required. */
+ * number) count as one factor when two are required. The menu is built
+ * from a profile (decoy.h): the registration in the store or, for a decoy
+ * dialogue, a made-up one, so that both read the same. */
 #include <errno.h>
 #include <pwd.h>
 #include <sodium.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "ssprd/decoy.h"
 #include "ssprd/dialogue_internal.h"
 
 static bool phone_method(enum method m)
@@ -26,8 +29,20 @@ static struct dlg_option *add_option(struct dialogue *d, enum method m, const ch
 {
 	struct dlg_option *o = &d->options[d->noptions++];
 	o->method = m;
+	o->passed = false;
 	snprintf(o->dest, sizeof(o->dest), "%s", dest ? dest : "");
 	return o;
+}
+
+static bool on(const struct sspr_conf *c, enum method m)
+{
+	return c->methods & METHOD_BIT(m);
+}
+
+/* Questions are offered alone only with questions_alone. */
+static bool questions_offered(const struct sspr_conf *c)
+{
+	return on(c, METHOD_QUESTIONS) && (c->questions_alone || c->required > 1);
 }
 
 static int contact_phone(struct dialogue *d, const char *kind, char out[PHONE_MAX + 1])
@@ -65,71 +80,84 @@ static int gecos_office_phone(const char *user, char out[PHONE_MAX + 1])
 	return phone_normalize(field, out);
 }
 
-static void collect_phones(struct dialogue *d)
-{
-	const struct sspr_conf *c = &d->ctx->conf;
-	char mobile[PHONE_MAX + 1], office[PHONE_MAX + 1], masked[64];
-	bool sms = c->methods & METHOD_BIT(METHOD_SMS);
-	bool call_mobile = c->methods & METHOD_BIT(METHOD_VOICE_MOBILE);
-	if ((sms || call_mobile) && contact_phone(d, "mobile", mobile) == 0 &&
-	    phone_prefix_allowed(mobile, c->gw_allowed_prefixes) &&
-	    phone_mask(mobile, masked, sizeof(masked)) == 0) {
-		if (sms)
-			snprintf(add_option(d, METHOD_SMS, mobile)->label, sizeof(masked) + 40,
-				 "Text a code to my mobile phone %s", masked);
-		if (call_mobile)
-			snprintf(add_option(d, METHOD_VOICE_MOBILE, mobile)->label,
-				 sizeof(masked) + 40, "Call my mobile phone %s", masked);
-	}
-	if (!(c->methods & METHOD_BIT(METHOD_VOICE_OFFICE)))
-		return;
-	int r = c->office_source == OFFICE_FROM_GECOS ? gecos_office_phone(d->user, office)
-						      : contact_phone(d, "office", office);
-	if (r == 0 && phone_prefix_allowed(office, c->gw_allowed_prefixes))
-		snprintf(add_option(d, METHOD_VOICE_OFFICE, office)->label, 64,
-			 "Call my office phone");
-}
-
-static void collect_others(struct dialogue *d)
+/* What the store holds for the user, as far as the site offers it. */
+static void profile_from_store(struct dialogue *d, struct decoy_profile *p)
 {
 	const struct sspr_conf *c = &d->ctx->conf;
 	struct store *s = d->ctx->store;
-	if ((c->methods & METHOD_BIT(METHOD_QUESTIONS)) &&
-	    (c->questions_alone || c->required > 1)) {
+	struct store_contact email = {0};
+	memset(p, 0, sizeof(*p));
+	if (on(c, METHOD_EMAIL) && store_contact_get(s, d->user, "email", &email) == 0 &&
+	    email_valid(email.value))
+		snprintf(p->email, sizeof(p->email), "%s", email.value);
+	store_contact_clear(&email);
+	if ((on(c, METHOD_SMS) || on(c, METHOD_VOICE_MOBILE)) &&
+	    contact_phone(d, "mobile", p->mobile) < 0)
+		p->mobile[0] = '\0';
+	if (on(c, METHOD_VOICE_OFFICE) &&
+	    (c->office_source == OFFICE_FROM_GECOS ? gecos_office_phone(d->user, p->office)
+						   : contact_phone(d, "office", p->office)) < 0)
+		p->office[0] = '\0';
+	if (questions_offered(c)) {
 		struct store_question *q = NULL;
 		size_t n = 0;
-		if (store_questions_list(s, d->user, &q, &n) == 0 && n >= c->questions_answer)
-			snprintf(add_option(d, METHOD_QUESTIONS, NULL)->label, 64,
-				 "Answer my security questions");
+		p->questions =
+		    store_questions_list(s, d->user, &q, &n) == 0 && n >= c->questions_answer;
 		store_questions_free(q, n);
 	}
 	struct store_totp t;
-	if ((c->methods & METHOD_BIT(METHOD_TOTP)) && store_totp_get(s, d->user, &t) == 0)
-		snprintf(add_option(d, METHOD_TOTP, NULL)->label, 64,
-			 "Enter a code from my authenticator app");
+	p->totp = on(c, METHOD_TOTP) && store_totp_get(s, d->user, &t) == 0;
 	sodium_memzero(&t, sizeof(t));
 	unsigned left = 0;
-	if ((c->methods & METHOD_BIT(METHOD_RECOVERY_CODE)) &&
-	    store_recovery_left(s, d->user, &left) == 0 && left > 0)
-		snprintf(add_option(d, METHOD_RECOVERY_CODE, NULL)->label, 64,
-			 "Enter one of my recovery codes");
+	p->recovery =
+	    on(c, METHOD_RECOVERY_CODE) && store_recovery_left(s, d->user, &left) == 0 && left > 0;
 }
 
-int dlg_collect_options(struct dialogue *d)
+static void options_from_profile(struct dialogue *d, const struct decoy_profile *p)
 {
 	const struct sspr_conf *c = &d->ctx->conf;
-	struct store_contact email = {0};
 	char masked[EMAIL_MAX + 8];
+	struct dlg_option *o;
 	d->noptions = 0;
-	if ((c->methods & METHOD_BIT(METHOD_EMAIL)) &&
-	    store_contact_get(d->ctx->store, d->user, "email", &email) == 0 &&
-	    email_valid(email.value) && email_mask(email.value, masked, sizeof(masked)) == 0)
-		snprintf(add_option(d, METHOD_EMAIL, email.value)->label, sizeof(masked) + 32,
-			 "Email a code to %s", masked);
-	store_contact_clear(&email);
-	collect_phones(d);
-	collect_others(d);
-	/* Distinct factors: the first option of each. */
+	if (on(c, METHOD_EMAIL) && p->email[0] &&
+	    email_mask(p->email, masked, sizeof(masked)) == 0) {
+		o = add_option(d, METHOD_EMAIL, p->email);
+		snprintf(o->label, sizeof(o->label), "Email a code to %s", masked);
+	}
+	if (p->mobile[0] && phone_prefix_allowed(p->mobile, c->gw_allowed_prefixes) &&
+	    phone_mask(p->mobile, masked, sizeof(masked)) == 0) {
+		if (on(c, METHOD_SMS)) {
+			o = add_option(d, METHOD_SMS, p->mobile);
+			snprintf(o->label, sizeof(o->label), "Text a code to my mobile phone %s",
+				 masked);
+		}
+		if (on(c, METHOD_VOICE_MOBILE)) {
+			o = add_option(d, METHOD_VOICE_MOBILE, p->mobile);
+			snprintf(o->label, sizeof(o->label), "Call my mobile phone %s", masked);
+		}
+	}
+	if (on(c, METHOD_VOICE_OFFICE) && p->office[0] &&
+	    phone_prefix_allowed(p->office, c->gw_allowed_prefixes)) {
+		o = add_option(d, METHOD_VOICE_OFFICE, p->office);
+		snprintf(o->label, sizeof(o->label), "Call my office phone");
+	}
+	if (questions_offered(c) && p->questions) {
+		o = add_option(d, METHOD_QUESTIONS, NULL);
+		snprintf(o->label, sizeof(o->label), "Answer my security questions");
+	}
+	if (on(c, METHOD_TOTP) && p->totp) {
+		o = add_option(d, METHOD_TOTP, NULL);
+		snprintf(o->label, sizeof(o->label), "Enter a code from my authenticator app");
+	}
+	if (on(c, METHOD_RECOVERY_CODE) && p->recovery) {
+		o = add_option(d, METHOD_RECOVERY_CODE, NULL);
+		snprintf(o->label, sizeof(o->label), "Enter one of my recovery codes");
+	}
+}
+
+/* Distinct factors: the first option of each. */
+static unsigned count_factors(const struct dialogue *d)
+{
 	unsigned factors = 0;
 	for (unsigned i = 0; i < d->noptions; i++) {
 		bool seen = false;
@@ -137,10 +165,73 @@ int dlg_collect_options(struct dialogue *d)
 			seen = seen || dlg_same_factor(&d->options[i], &d->options[j]);
 		factors += !seen;
 	}
+	return factors;
+}
+
+int dlg_collect_options(struct dialogue *d)
+{
+	const struct sspr_conf *c = &d->ctx->conf;
+	struct decoy_profile p;
+	profile_from_store(d, &p);
+	options_from_profile(d, &p);
+	sodium_memzero(&p, sizeof(p));
+	unsigned factors = count_factors(d);
 	if (factors < c->required) {
-		log_info("reset for %s refused: %u usable method(s), %u required", d->user, factors,
-			 c->required);
+		log_info("reset for %s: %u usable method(s) registered, %u required", d->user,
+			 factors, c->required);
 		return -EPERM;
 	}
 	return 0;
+}
+
+/* Take the made-up kinds the account lacks, one at a time, until it has
+ * enough; the decoy then looks like a partly registered real user. */
+static void fill_from(struct dialogue *d, struct decoy_profile *p, const struct decoy_profile *fake)
+{
+	const struct sspr_conf *c = &d->ctx->conf;
+	for (int k = 0; k < 6 && count_factors(d) < c->required; k++) {
+		bool taken = true;
+		if (k == 0 && !p->email[0] && fake->email[0])
+			memcpy(p->email, fake->email, sizeof(p->email));
+		else if (k == 1 && !p->mobile[0] && fake->mobile[0])
+			memcpy(p->mobile, fake->mobile, sizeof(p->mobile));
+		else if (k == 2 && !p->office[0] && fake->office[0])
+			memcpy(p->office, fake->office, sizeof(p->office));
+		else if (k == 3 && !p->questions && fake->questions)
+			p->questions = true;
+		else if (k == 4 && !p->totp && fake->totp)
+			p->totp = true;
+		else if (k == 5 && !p->recovery && fake->recovery)
+			p->recovery = true;
+		else
+			taken = false;
+		if (taken)
+			options_from_profile(d, p);
+	}
+}
+
+int dlg_collect_decoy_options(struct dialogue *d)
+{
+	const struct sspr_conf *c = &d->ctx->conf;
+	struct decoy_profile p, fake;
+	memset(&p, 0, sizeof(p));
+	/* Its own registration first: whoever knows the account's masked
+	 * address sees it, as for an account that can reset. */
+	if (!d->user_invalid)
+		profile_from_store(d, &p);
+	options_from_profile(d, &p);
+	d->decoy_real_questions = p.questions;
+	if (count_factors(d) < c->required) {
+		decoy_profile(c, d->ctx->code_key, d->user, &fake);
+		if (d->noptions == 0) {
+			p = fake;
+			d->decoy_real_questions = false;
+			options_from_profile(d, &p);
+		} else {
+			fill_from(d, &p, &fake);
+		}
+		sodium_memzero(&fake, sizeof(fake));
+	}
+	sodium_memzero(&p, sizeof(p));
+	return count_factors(d) >= c->required ? 0 : -EPERM;
 }

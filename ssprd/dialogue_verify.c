@@ -12,7 +12,7 @@
 #include "common/util.h"
 #include "ssprd/audit.h"
 #include "ssprd/code.h"
-#include "ssprd/dialogue_internal.h"
+#include "ssprd/dialogue_limits.h"
 #include "ssprd/gateway.h"
 #include "ssprd/notify.h"
 #include "ssprd/recovery.h"
@@ -55,7 +55,8 @@ static int code_prompt(struct dialogue *d)
 				    : "Enter the code: ");
 }
 
-/* A delivery failed: the user may pick another method. */
+/* A delivery failed: the user may pick another method. (The budget for
+ * texts and calls running out looks the same: it is not about them.) */
 static int send_failed(struct dialogue *d, const char *what)
 {
 	log_error("reset for %s: could not %s", d->user, what);
@@ -70,27 +71,15 @@ static int send_failed(struct dialogue *d, const char *what)
 static int send_code(struct dialogue *d, struct dlg_option *o)
 {
 	const struct sspr_conf *c = &d->ctx->conf;
-	char code[CODE_DIGITS + 1], ttl[64], masked[64], sms[160];
-	int r = code_issue(d->ctx->store, d->ctx->code_key, d->user, method_name(o->method),
-			   d->request, c->code_ttl, (int64_t)time(NULL), code);
+	char ttl[64], masked[64];
+	int r = 0, lim = dlg_limits_send(d, o->method != METHOD_EMAIL, &r);
+	if (lim == -EBUSY)
+		return r;
+	if (lim < 0)
+		return send_failed(d, "send the code: [limits] budget of texts and calls used up");
+	/* code_issue and the delivery (a decoy's: none), dialogue_decoy.c */
+	r = dlg_deliver_code(d, o);
 	format_duration(c->code_ttl, ttl, sizeof(ttl));
-	if (r == 0) {
-		if (o->method == METHOD_EMAIL) {
-			r = notify_send_code(d->ctx, d->user, o->dest, code);
-		} else if (o->method == METHOD_SMS) {
-			snprintf(sms, sizeof(sms),
-				 "Your password reset code is %s. It expires in %s.", code, ttl);
-			r = gateway_send_sms(c, o->dest, sms);
-			sodium_memzero(sms, sizeof(sms));
-		} else {
-			struct gateway_call call = {.to = o->dest,
-						    .mode = VOICE_SPEAK_CODE,
-						    .code = code,
-						    .organisation = c->organisation};
-			r = gateway_place_call(c, &call);
-		}
-		sodium_memzero(code, sizeof(code));
-	}
 	if (r < 0) {
 		store_code_delete(d->ctx->store, d->user, method_name(o->method));
 		return send_failed(d, o->method == METHOD_EMAIL
@@ -121,6 +110,11 @@ static int call_for_pound(struct dialogue *d, struct dlg_option *o)
 {
 	const struct sspr_conf *c = &d->ctx->conf;
 	char url[512];
+	int r = 0, lim = dlg_limits_send(d, true, &r);
+	if (lim == -EBUSY)
+		return r;
+	if (lim < 0)
+		return send_failed(d, "place the call: [limits] budget of texts and calls used up");
 	if (!d->ctx->voicecb ||
 	    voicecb_expect(d->ctx->voicecb, d->voice_token, url, sizeof(url)) < 0)
 		return send_failed(d, "wait for a call confirmation");
@@ -128,7 +122,7 @@ static int call_for_pound(struct dialogue *d, struct dlg_option *o)
 				    .mode = VOICE_PRESS_POUND,
 				    .callback = url,
 				    .organisation = c->organisation};
-	if (gateway_place_call(c, &call) < 0) {
+	if (dlg_place_call(d, &call) < 0) {
 		voicecb_forget(d->ctx->voicecb, d->voice_token);
 		d->voice_token[0] = '\0';
 		return send_failed(d, "place the call");
@@ -147,6 +141,10 @@ static int start_method(struct dialogue *d, unsigned option)
 {
 	struct dlg_option *o = &d->options[option];
 	d->current = (int)option;
+	int r;
+	/* Another dialogue may have locked the reset flow meanwhile. */
+	if (dlg_limits_locked(d, &r))
+		return r;
 	switch (o->method) {
 	case METHOD_EMAIL:
 	case METHOD_SMS:
@@ -157,7 +155,7 @@ static int start_method(struct dialogue *d, unsigned option)
 			return call_for_pound(d, o);
 		return send_code(d, o);
 	case METHOD_QUESTIONS:
-		return dlg_start_questions(d);
+		return dlg_begin_questions(d);
 	case METHOD_TOTP:
 		d->state = DLG_TOTP;
 		return dlg_say(d, PROTO_PROMPT_ECHO_ON,
@@ -202,6 +200,10 @@ void dlg_verify_cleanup(struct dialogue *d)
 
 int dlg_passed(struct dialogue *d, const char *msg)
 {
+	int r;
+	/* Another dialogue may have locked the reset flow meanwhile. */
+	if (dlg_limits_locked(d, &r))
+		return r;
 	struct dlg_option *o = &d->options[d->current];
 	o->passed = true;
 	d->passed++;
@@ -211,7 +213,7 @@ int dlg_passed(struct dialogue *d, const char *msg)
 	dlg_event(d, AUDIT_VERIFY_PASSED);
 	dlg_verify_cleanup(d);
 	d->current = -1;
-	int r = dlg_say(d, PROTO_INFO, "%s", msg);
+	r = dlg_say(d, PROTO_INFO, "%s", msg);
 	if (r < 0)
 		return r;
 	if (d->passed >= d->ctx->conf.required)
@@ -258,21 +260,23 @@ int dlg_failed(struct dialogue *d, const char *msg, bool back_to_menu)
 	bool locked = ++d->failures >= d->ctx->conf.code_attempts;
 	const char *event = locked ? AUDIT_CODE_EXHAUSTED : AUDIT_VERIFY_FAILED;
 	const char *method = method_name(d->options[d->current].method);
+	int r;
 	dlg_event(d, event);
 	log_info("reset for %s: %s verification failed", d->user, method);
-	int r = after_failure(d, msg, back_to_menu, locked);
-	tell_admins(d, event, method);
+	/* Every failure also counts toward [limits], across dialogues. */
+	bool stopped = dlg_limits_failure(d, &r);
+	if (!stopped)
+		r = after_failure(d, msg, back_to_menu, locked);
+	tell_admins(d, stopped ? AUDIT_CODE_EXHAUSTED : event, method);
 	return r;
 }
 
 static int on_code(struct dialogue *d, const char *a)
 {
-	const struct sspr_conf *c = &d->ctx->conf;
 	const char *m = method_name(d->options[d->current].method);
 	enum code_result res;
 	unsigned left = 0;
-	int r = code_check(d->ctx->store, d->ctx->code_key, d->user, m, d->request, a,
-			   c->code_attempts, (int64_t)time(NULL), &res, &left);
+	int r = dlg_check_code(d, a, &res, &left);
 	if (r < 0)
 		return dlg_finish(d, PROTO_STATUS_UNAVAILABLE,
 				  "Password recovery failed because of an internal error.");
@@ -282,6 +286,10 @@ static int on_code(struct dialogue *d, const char *a)
 		return dlg_passed(d, "Code accepted.");
 	case CODE_WRONG:
 		dlg_event(d, AUDIT_CODE_WRONG);
+		if (dlg_limits_failure(d, &r)) {
+			tell_admins(d, AUDIT_CODE_EXHAUSTED, m);
+			return r;
+		}
 		r = dlg_say(d, PROTO_ERROR, "That code is not correct. %u %s left.", left,
 			    left == 1 ? "try" : "tries");
 		if (r >= 0)
@@ -296,8 +304,10 @@ static int on_code(struct dialogue *d, const char *a)
 	case CODE_EXHAUSTED:
 		dlg_event(d, AUDIT_CODE_EXHAUSTED);
 		log_info("reset for %s: too many wrong codes", d->user);
-		r = dlg_finish(d, PROTO_STATUS_FAILED,
-			       "Too many wrong codes. Start password recovery again later.");
+		if (!dlg_limits_failure(d, &r))
+			r = dlg_finish(
+			    d, PROTO_STATUS_FAILED,
+			    "Too many wrong codes. Start password recovery again later.");
 		tell_admins(d, AUDIT_CODE_EXHAUSTED, m);
 		return r;
 	case CODE_MISSING:
@@ -311,7 +321,7 @@ static int on_code(struct dialogue *d, const char *a)
 static int on_totp(struct dialogue *d, const char *a)
 {
 	enum totp_result res;
-	if (totp_check(d->ctx->store, d->ctx->code_key, d->user, a, (int64_t)time(NULL), &res) < 0)
+	if (dlg_check_totp(d, a, &res) < 0)
 		return dlg_finish(d, PROTO_STATUS_UNAVAILABLE,
 				  "Password recovery failed because of an internal error.");
 	if (res == TOTP_OK)
@@ -323,7 +333,7 @@ static int on_totp(struct dialogue *d, const char *a)
 
 static int on_recovery(struct dialogue *d, const char *a)
 {
-	int r = recovery_use(d->ctx->store, d->ctx->code_key, d->user, a, (int64_t)time(NULL));
+	int r = dlg_use_recovery(d, a);
 	if (r == -EACCES)
 		return dlg_failed(d, "That recovery code is not valid.", false);
 	if (r < 0)

@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "ssprd/gateway_body.h"
 #include "ssprd/mail.h"
+#include "ssprd/privsep_secret.h"
 
 #define AUTH_MAX	 1024
 #define RESPONSE_MAX	 (64 * 1024)
@@ -59,11 +60,27 @@ static int url_check(const char *key, const char *url)
 	return r;
 }
 
-/* First line of the auth file, which must be printable. */
+static struct privsep_secret gw_auth;
+
+int gateway_secret_load(const struct sspr_conf *conf)
+{
+	return privsep_secret_load(&gw_auth, conf->gw_auth_file, AUTH_MAX);
+}
+
+void gateway_secret_free(void)
+{
+	privsep_secret_free(&gw_auth);
+}
+
+/* First line of the auth file, which must be printable: from the copy read
+ * at start when it is this file's, else from the file. */
 static int read_auth(const struct sspr_conf *conf, char **out)
 {
 	char *s = NULL;
-	int r = conf->gw_auth_file ? read_secret_file(conf->gw_auth_file, AUTH_MAX, &s) : -ENOENT;
+	const char *held = privsep_secret_get(&gw_auth, conf->gw_auth_file);
+	int r = held		     ? strdup_bounded(held, AUTH_MAX, &s)
+		: conf->gw_auth_file ? read_secret_file(conf->gw_auth_file, AUTH_MAX, &s)
+				     : -ENOENT;
 	if (r < 0) {
 		log_error("gateway: cannot read auth_file: %s", strerror(-r));
 		return -EINVAL;

@@ -21,3 +21,9 @@ int gateway_send_sms(const struct sspr_conf *conf, const char *to, const char *t
 
 /* Place a call. Same returns as gateway_send_sms. */
 int gateway_place_call(const struct sspr_conf *conf, const struct gateway_call *call);
+
+/* Read [gateway] auth_file into memory before ssprd drops privileges; the
+ * requests then use that copy (see privsep_secret.h). 0 or negative errno.
+ * gateway_secret_free wipes it. */
+int gateway_secret_load(const struct sspr_conf *conf);
+void gateway_secret_free(void);

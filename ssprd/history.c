@@ -13,10 +13,6 @@
 #include "ssprd/priv.h"
 #include "ssprd/pwhash.h"
 
-/* pam_pwhistory keeps a line per user; a file larger than this is not one
- * we can read with a bounded buffer. */
-#define OPASSWD_MAX (4 * 1024 * 1024)
-
 /* The hash behind lock marks ("!"), or NULL for an entry that holds no
  * password ("*", "", "!" alone). */
 static const char *usable(const char *hash)
@@ -85,51 +81,6 @@ static void match_all(const char *password, char *const *hashes, size_t n, bool 
 	*later = atomic_load(&job.hit);
 }
 
-/* "user:uid:count:hash,hash,..." lines (pam_pwhistory's format). */
-static bool in_opasswd(char *buf, const char *user, const char *password)
-{
-	size_t ulen = strlen(user);
-	for (char *line = buf; line && *line;) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		if (strncmp(line, user, ulen) == 0 && line[ulen] == ':') {
-			char *f = line + ulen + 1;
-			/* skip uid and count */
-			for (int i = 0; i < 2 && f; i++) {
-				f = strchr(f, ':');
-				f = f ? f + 1 : NULL;
-			}
-			char *save = NULL;
-			for (char *h = f ? strtok_r(f, ",", &save) : NULL; h;
-			     h = strtok_r(NULL, ",", &save))
-				if (matches(password, h))
-					return true;
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	return false;
-}
-
-static int check_opasswd(const char *path, const char *user, const char *password, bool *hit)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	*hit = false;
-	int r = read_small_file(path, OPASSWD_MAX, &buf, &len);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0) {
-		/* The file is pam_pwhistory's: without it we still have ours. */
-		log_warning("cannot read %s: %s", path, strerror(-r));
-		return 0;
-	}
-	*hit = in_opasswd(buf, user, password);
-	secure_zero(buf, len);
-	free(buf);
-	return 0;
-}
-
 int history_check(const struct sspr_conf *conf, struct store *store, const char *user,
 		  const char *password, enum history_match *out)
 {
@@ -163,8 +114,12 @@ int history_check(const struct sspr_conf *conf, struct store *store, const char 
 		*out = HISTORY_CURRENT;
 		return 0;
 	}
-	if (!earlier && conf->opasswd)
-		check_opasswd(conf->opasswd, user, password, &earlier);
+	/* pam_pwhistory's file is root's: the privileged side reads it. */
+	if (!earlier && conf->opasswd) {
+		bool hit = false;
+		if (priv_opasswd_match(conf, user, password, &hit) == 0)
+			earlier = hit;
+	}
 	if (earlier)
 		*out = HISTORY_EARLIER;
 	return 0;

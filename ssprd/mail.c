@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "common/validate.h"
+#include "ssprd/privsep_secret.h"
 
 #define MAIL_MAX    (64 * 1024)
 #define SUBJECT_MAX 512
@@ -340,11 +341,37 @@ static int setup_handle(CURL *c, const struct sspr_conf *conf, bool require_tls,
 	return 0;
 }
 
+static struct privsep_secret smtp_password;
+
+int mail_secret_load(const struct sspr_conf *conf)
+{
+	return privsep_secret_load(
+	    &smtp_password, conf->smtp_username ? conf->smtp_password_file : NULL, PASSWORD_MAX);
+}
+
+void mail_secret_free(void)
+{
+	privsep_secret_free(&smtp_password);
+}
+
+/* The copy read at start when it is this file's, else the file itself
+ * (a configuration that changed since, or no start at all: the tests). */
+static int smtp_password_get(const char *path, const char **out, char **owned)
+{
+	*out = privsep_secret_get(&smtp_password, path);
+	if (*out)
+		return 0;
+	int r = read_secret_file(path, PASSWORD_MAX, owned);
+	*out = *owned;
+	return r;
+}
+
 int mail_send(const struct sspr_conf *conf, const char *to, const char *subject, const char *body)
 {
 	if (!conf || !conf->smtp_url || !conf->mail_from)
 		return -EINVAL;
-	char *msg = NULL, *scheme = NULL, *password = NULL;
+	char *msg = NULL, *scheme = NULL, *owned = NULL;
+	const char *password = NULL;
 	size_t msg_len = 0;
 	struct curl_slist *rcpt = NULL;
 	CURL *c = NULL;
@@ -380,7 +407,7 @@ int mail_send(const struct sspr_conf *conf, const char *to, const char *subject,
 			r = -EINVAL;
 			goto out;
 		}
-		r = read_secret_file(conf->smtp_password_file, PASSWORD_MAX, &password);
+		r = smtp_password_get(conf->smtp_password_file, &password, &owned);
 		if (r < 0) {
 			log_error("mail: cannot read smtp_password_file: %s", strerror(-r));
 			goto out;
@@ -414,7 +441,7 @@ out:
 	curl_easy_cleanup(c);
 	curl_slist_free_all(rcpt);
 	curl_free(scheme);
-	secret_free(password);
+	secret_free(owned);
 	if (msg) {
 		secure_zero(msg, msg_len);
 		free(msg);

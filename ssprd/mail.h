@@ -22,3 +22,9 @@ int mail_send(const struct sspr_conf *conf, const char *to, const char *subject,
 
 /* True when a URL's host is loopback (localhost, 127.0.0.0/8, ::1). */
 int mail_url_is_loopback(const char *url);
+
+/* Read [email] password_file (when a username is set) into memory before
+ * ssprd drops privileges; mail_send then uses that copy (see
+ * privsep_secret.h). 0 or negative errno. mail_secret_free wipes it. */
+int mail_secret_load(const struct sspr_conf *conf);
+void mail_secret_free(void);

@@ -4,9 +4,11 @@
 #include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -23,6 +25,9 @@
 #include "common/method.h"
 #include "ssprd/listen.h"
 #include "ssprd/server.h"
+#include "ssprd/gateway.h"
+#include "ssprd/mail.h"
+#include "ssprd/privsep.h"
 
 /* Exit statuses, see ssprd(8). */
 #define EXIT_CONFIG  2
@@ -44,6 +49,51 @@ static int make_state_dir(const char *dir)
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
 	return 0;
+}
+
+/* Split when started as root with [daemon] user set; that user must exist. */
+static int want_split(const struct sspr_conf *conf, bool *split, uid_t *uid, gid_t *gid)
+{
+	const char *user = conf->daemon_user;
+	*split = false;
+	if (geteuid() != 0 || !user || !user[0])
+		return 0;
+	int r = privsep_lookup_user(user, uid, gid);
+	if (r == -ENOENT)
+		log_error(
+		    "[daemon] user %s does not exist (create it: useradd --system --user-group "
+		    "--home-dir /var/lib/sspr --shell /usr/sbin/nologin %s, or set user = to "
+		    "run without privilege separation)",
+		    user, user);
+	else if (r == -EPERM)
+		log_error("[daemon] user %s is root or in group root: the engine must not be",
+			  user);
+	else if (r < 0)
+		log_error("[daemon] user %s: %s", user, strerror(-r));
+	*split = r == 0;
+	return r;
+}
+
+/* Read before the split: the engine may not be able to. A file that
+ * cannot be read now is tried again, and reported, when it is needed. */
+static void load_secrets(const struct sspr_conf *conf)
+{
+	int r = mail_secret_load(conf);
+	if (r < 0)
+		log_warning("[email] password_file %s: %s", conf->smtp_password_file, strerror(-r));
+	r = gateway_secret_load(conf);
+	if (r < 0)
+		log_warning("[gateway] auth_file %s: %s", conf->gw_auth_file, strerror(-r));
+}
+
+static void close_listen(int fd, const struct sspr_conf *conf, bool activated, bool engine)
+{
+	if (engine) {
+		if (fd >= 0)
+			close(fd);
+	} else {
+		listen_socket_close(fd, conf->socket_path, activated);
+	}
 }
 
 static int block_signals(void)
@@ -122,29 +172,63 @@ int main(int argc, char **argv)
 	}
 
 	int status = EXIT_RUNTIME, listen_fd = -1, sig_fd = -1;
-	bool activated = false;
+	bool activated = false, split = false;
+	uid_t engine_uid = 0;
+	gid_t engine_gid = 0;
 	umask(077);
+	/* No core dumps and no ptrace by our own uid: codes, answers, keys
+	 * and passwords are in this memory (the split keeps this in both). */
+	prctl(PR_SET_DUMPABLE, 0);
 	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_error("cannot initialise libsodium or libcurl");
 		goto out;
 	}
+	/* Peers with our starting uid (or root) may drive dialogues: root
+	 * even after the split, never the engine's user. */
 	ctx.uid = geteuid();
 	if (gethostname(ctx.hostname, sizeof(ctx.hostname) - 1) < 0)
 		snprintf(ctx.hostname, sizeof(ctx.hostname), "localhost");
-	int r = make_state_dir(ctx.conf.state_dir);
+	int r = want_split(&ctx.conf, &split, &engine_uid, &engine_gid);
+	if (r < 0) {
+		status = EXIT_CONFIG;
+		goto out;
+	}
+	r = make_state_dir(ctx.conf.state_dir);
+	if (r == 0 && split)
+		r = privsep_prepare_state(ctx.conf.state_dir, engine_uid, engine_gid);
 	if (r < 0) {
 		log_error("state directory %s: %s", ctx.conf.state_dir, strerror(-r));
 		goto out;
 	}
-	r = keyfile_load_or_create(ctx.conf.state_dir, ctx.code_key, sizeof(ctx.code_key));
-	if (r < 0) {
-		log_error("code key in %s: %s", ctx.conf.state_dir, strerror(-r));
+	load_secrets(&ctx.conf);
+	sig_fd = block_signals();
+	if (sig_fd < 0) {
+		log_error("signals: %s", strerror(-sig_fd));
 		goto out;
 	}
-	r = store_open(ctx.conf.state_dir, &ctx.store);
-	if (r < 0)
+	/* Bound by root: clients' SO_PEERCRED checks see root on the other
+	 * end whichever process serves them. */
+	listen_fd = listen_socket_open(ctx.conf.socket_path, &activated);
+	if (listen_fd < 0) {
+		log_error("socket %s: %s", ctx.conf.socket_path, strerror(-listen_fd));
 		goto out;
-	audit_prune(&ctx, (int64_t)time(NULL));
+	}
+	if (split) {
+		pid_t pid = privsep_fork();
+		if (pid < 0) {
+			log_error("fork: %s", strerror(-pid));
+			goto out;
+		}
+		if (pid > 0) {
+			/* The privileged process sends no mail. */
+			mail_secret_free();
+			gateway_secret_free();
+			status = privsep_parent_run(&ctx.conf, pid, engine_uid, sig_fd);
+			goto out;
+		}
+	}
+	/* The engine from here on. The voice callback server reads its key
+	 * and binds before the drop; its threads start with signals blocked. */
 	if ((ctx.conf.methods &
 	     (METHOD_BIT(METHOD_VOICE_MOBILE) | METHOD_BIT(METHOD_VOICE_OFFICE))) &&
 	    ctx.conf.voice_mode == VOICE_PRESS_POUND) {
@@ -155,36 +239,54 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	sig_fd = block_signals();
-	if (sig_fd < 0) {
-		log_error("signals: %s", strerror(-sig_fd));
+	if (split) {
+		r = privsep_drop(engine_uid, engine_gid);
+		if (r < 0) {
+			log_error("privilege separation: cannot become user %s: %s",
+				  ctx.conf.daemon_user, strerror(-r));
+			goto out;
+		}
+		log_info("privilege separation: the engine runs as %s (uid %u)",
+			 ctx.conf.daemon_user, (unsigned)engine_uid);
+	}
+	r = keyfile_load_or_create(ctx.conf.state_dir, ctx.code_key, sizeof(ctx.code_key));
+	if (r < 0) {
+		log_error("code key in %s: %s", ctx.conf.state_dir, strerror(-r));
 		goto out;
 	}
-	listen_fd = listen_socket_open(ctx.conf.socket_path, &activated);
-	if (listen_fd < 0) {
-		log_error("socket %s: %s", ctx.conf.socket_path, strerror(-listen_fd));
+	r = store_open(ctx.conf.state_dir, &ctx.store);
+	if (r < 0)
 		goto out;
-	}
+	audit_prune(&ctx, (int64_t)time(NULL));
 	if (activated)
 		log_info("ssprd %s listening on the socket passed by systemd (socket-activated)",
 			 SSPR_VERSION);
 	else
 		log_info("ssprd %s listening on %s", SSPR_VERSION, ctx.conf.socket_path);
-	sd_notify(0, "READY=1");
+	r = split ? privsep_engine_ready() : sd_notify(0, "READY=1");
+	if (split && r < 0) {
+		log_error("privilege separation: %s", strerror(-r));
+		goto out;
+	}
 	r = server_run(&ctx, listen_fd, sig_fd);
-	sd_notify(0, "STOPPING=1");
+	if (!split)
+		sd_notify(0, "STOPPING=1");
 	if (r == -EBUSY) {
 		/* Threads still hold the store: exit without tearing it down. */
-		listen_socket_close(listen_fd, ctx.conf.socket_path, activated);
+		close_listen(listen_fd, &ctx.conf, activated, split);
 		_exit(EXIT_RUNTIME);
 	}
 	status = r < 0 ? EXIT_RUNTIME : 0;
 out:
-	listen_socket_close(listen_fd, ctx.conf.socket_path, activated);
+	/* The socket file is the privileged process's to remove (the
+	 * engine could not: /run/sspr is root's). */
+	close_listen(listen_fd, &ctx.conf, activated, split && privsep_engine_active());
 	if (sig_fd >= 0)
 		close(sig_fd);
 	voicecb_stop(ctx.voicecb);
 	store_close(ctx.store);
+	mail_secret_free();
+	gateway_secret_free();
 	sodium_memzero(ctx.code_key, sizeof(ctx.code_key));
 	curl_global_cleanup();
 	conf_free(&ctx.conf);

@@ -17,6 +17,7 @@
 #include "common/validate.h"
 #include "ssprd/audit.h"
 #include "ssprd/gateway.h"
+#include "ssprd/limits.h"
 #include "ssprd/mail.h"
 
 #define SUBJECT_MAX 512
@@ -301,6 +302,18 @@ void notify_admins_event(struct daemon_ctx *ctx, const char *event, const char *
 	mail_admins(ctx, template, user, &vs);
 }
 
+void notify_admins_budget(struct daemon_ctx *ctx, const char *which, unsigned budget)
+{
+	char what[64];
+	if (!ctx->conf.notify_admins[0])
+		return;
+	struct vars vs;
+	snprintf(what, sizeof(what), "%s = %u", which ? which : "budget", budget);
+	vars_init(&vs, ctx, "");
+	var(&vs, "event", what);
+	mail_admins(ctx, "admin_budget", "the gateway budget", &vs);
+}
+
 int notify_test_email(struct daemon_ctx *ctx, const char *to)
 {
 	if (!to || !email_valid(to))
@@ -314,6 +327,14 @@ int notify_test_sms(struct daemon_ctx *ctx, const char *to)
 {
 	if (!to || !phone_valid(to))
 		return -EINVAL;
+	/* A test costs like any other text: it must not open a way around
+	 * the toll-fraud budget. */
+	int r = limits_gateway_send(ctx);
+	if (r < 0) {
+		log_error("test text message refused: the [limits] budget for text messages and "
+			  "calls is used up");
+		return r == -EBUSY ? r : -EIO;
+	}
 	struct vars vs;
 	vars_init(&vs, ctx, "");
 	return send_sms(ctx, to, "test", &vs);

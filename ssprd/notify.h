@@ -46,6 +46,13 @@ void notify_registration_change(struct daemon_ctx *ctx, const char *user, const 
 void notify_admins_event(struct daemon_ctx *ctx, const char *event, const char *user,
 			 const struct notify_origin *o);
 
-/* ssprctl test-email / test-sms: 0 or negative errno (the reason logged). */
+/* The text message and call budget ([limits] sends_per_hour or
+ * sends_per_day, named by which, with its value) ran out: a notice to
+ * [notify] admins (template "admin_budget"). limits.c sends it once per
+ * window. */
+void notify_admins_budget(struct daemon_ctx *ctx, const char *which, unsigned budget);
+
+/* ssprctl test-email / test-sms: 0 or negative errno (the reason logged).
+ * A test text message counts toward the [limits] budget: -EBUSY beyond it. */
 int notify_test_email(struct daemon_ctx *ctx, const char *to);
 int notify_test_sms(struct daemon_ctx *ctx, const char *to);

@@ -1,12 +1,15 @@
 /*
  * Everything that needs root, behind one narrow interface: reading an
  * account's state and current hash from the password backend and writing a
- * new password, and clearing failed-login records.
- * Today it runs in-process; it is the seam where a privileged helper process
- * will sit (see the hardening work), so callers must not assume more than
- * these functions.
+ * new password, clearing failed-login records, pam_pwhistory's opasswd
+ * file and the Linux audit log. When ssprd splits (privsep.h) each call is
+ * a request to the privileged process; otherwise the same code runs
+ * in-process (privsep_ops.c). Callers must not assume more than these
+ * functions.
  */
 #pragma once
+
+#include <stdbool.h>
 
 #include "common/conf.h"
 
@@ -32,7 +35,16 @@ int priv_current_hash(const struct sspr_conf *conf, const char *user, char **out
  * state is ACCOUNT_OK. */
 int priv_verify_password(const struct sspr_conf *conf, const char *user, const char *password);
 
-/* Hash and write password for user; re-checks the account state first and
+/* The engine reports that user passed verification in a reset dialogue.
+ * The privileged side accepts priv_set_password only for a user so
+ * reported within the last dialogue_timeout seconds by the same thread
+ * (the one running the dialogue), and forgets the report once used.
+ * (Clearing failed-login records, which an administrator may also ask
+ * for, needs no report: it never lets anybody in.) */
+int priv_mark_verified(const struct sspr_conf *conf, const char *user);
+
+/* Hash and write password for user: -EACCES without a report from
+ * priv_mark_verified (above); re-checks the account state first and
  * returns -EPERM unless it is ACCOUNT_OK. */
 int priv_set_password(const struct sspr_conf *conf, const char *user, const char *password);
 
@@ -42,3 +54,16 @@ int priv_faillock_records(const struct sspr_conf *conf, const char *user, unsign
 /* Clear user's failed-login records; re-checks the account state first and
  * returns -EPERM unless it is ACCOUNT_OK (an administrator's lock stays). */
 int priv_unlock(const struct sspr_conf *conf, const char *user);
+
+/* Whether password is one of user's in pam_pwhistory's opasswd file
+ * (conf->opasswd; root's alone to read): 0 and *match (false when there is
+ * no such file), or negative errno. */
+int priv_opasswd_match(const struct sspr_conf *conf, const char *user, const char *password,
+		       bool *match);
+
+/* A USER_CHAUTHTOK record in the Linux audit log, as pam_unix writes one:
+ * op is one of sspr's operations ("sspr-reset-password", "sspr-unlock",
+ * "sspr-change-registration", "sspr-admin-enroll", "sspr-admin-clear",
+ * "sspr-admin-unlock"; -EINVAL for others), ok the result. No audit
+ * support is not an error. */
+int priv_linux_audit(const char *op, const char *user, const char *rhost, const char *tty, bool ok);

@@ -11,8 +11,10 @@
 #include "common/log.h"
 #include "common/method.h"
 #include "common/util.h"
+#include "ssprd/audit.h"
 #include "ssprd/code.h"
 #include "ssprd/gateway.h"
+#include "ssprd/limits.h"
 #include "ssprd/notify.h"
 #include "ssprd/register_internal.h"
 
@@ -180,10 +182,30 @@ static int send_code(struct reg_dialogue *r, const char *value)
 				 "Too many codes were sent in this session. Try again later.");
 		return rc < 0 ? rc : reg_step_done(r, PROTO_STATUS_FAILED);
 	}
+	/* Registration codes count toward the account's [limits] like reset
+	 * codes, and texts and calls toward the global budget. */
+	int rc = limits_code_send(r->ctx, r->user);
+	if (rc < 0) {
+		log_info("register %s: no code sent: [limits] codes per account", r->user);
+		reg_audit(r, AUDIT_RATE_LIMITED, kind_name[r->contact],
+			  "codes_per_hour or codes_per_day reached", true);
+		rc = reg_say(r, PROTO_ERROR, "Too many codes were sent recently. Try again later.");
+		return rc < 0 ? rc : reg_step_done(r, PROTO_STATUS_FAILED);
+	}
+	if (r->contact != REG_EMAIL && limits_gateway_send(r->ctx) < 0) {
+		log_error("register %s: no code sent: [limits] budget of texts and calls used up",
+			  r->user);
+		reg_audit(r, AUDIT_RATE_LIMITED, kind_name[r->contact],
+			  "text message and call budget used up", true);
+		rc = reg_say(r, PROTO_ERROR,
+			     "We could not send a code to that %s right now. Nothing was changed.",
+			     noun[r->contact]);
+		return rc < 0 ? rc : reg_step_done(r, PROTO_STATUS_UNAVAILABLE);
+	}
 	snprintf(r->pending, sizeof(r->pending), "%s", value);
 	format_duration(c->code_ttl, ttl, sizeof(ttl));
-	int rc = code_issue(r->ctx->store, r->ctx->code_key, r->user, m, r->request, c->code_ttl,
-			    (int64_t)time(NULL), code);
+	rc = code_issue(r->ctx->store, r->ctx->code_key, r->user, m, r->request, c->code_ttl,
+			(int64_t)time(NULL), code);
 	if (rc == 0) {
 		r->codes_sent++;
 		rc = deliver(r, code, ttl);

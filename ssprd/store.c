@@ -82,6 +82,16 @@ static const char *const migrations[] = {
     "  user TEXT PRIMARY KEY,"
     "  confirmed INTEGER NOT NULL DEFAULT 0,"
     "  notice_shown INTEGER NOT NULL DEFAULT 0);",
+    /* 5: abuse limits ([limits]): one row per counted event (a sliding
+     * window is a count of recent rows), and the reset flows locked. */
+    "CREATE TABLE limit_hits ("
+    "  key TEXT NOT NULL,"
+    "  time INTEGER NOT NULL);"
+    "CREATE INDEX limit_hits_key ON limit_hits (key, time);"
+    "CREATE INDEX limit_hits_time ON limit_hits (time);"
+    "CREATE TABLE limit_locks ("
+    "  key TEXT PRIMARY KEY,"
+    "  until INTEGER NOT NULL);",
 };
 
 int store_sql_err(struct store *s, const char *what)

@@ -169,3 +169,24 @@ int store_recovery_left(struct store *s, const char *user, unsigned *left);
 
 /* Remove one contact kind, or with kind NULL every registration of user. */
 int store_contact_delete(struct store *s, const char *user, const char *kind);
+
+/* --- Abuse limits (store_limits.c) --- */
+/* A limit key names what is counted ("user:<name>:code", "src:<source>:fail",
+ * "global:send"...); longer keys are refused with -ENAMETOOLONG. */
+#define STORE_LIMIT_KEY_MAX 400
+/* Hits are kept this long: no window may be longer. */
+#define STORE_LIMIT_KEEP 86400
+/* Hits of key at times after now - window (later ones too: a clock that
+ * went back counts them, failing closed) into *count. */
+int store_limit_count(struct store *s, const char *key, int64_t window, int64_t now,
+		      unsigned *count);
+/* Count one hit of key at now. */
+int store_limit_hit(struct store *s, const char *key, int64_t now);
+/* Forget every hit of key. */
+int store_limit_forget(struct store *s, const char *key);
+/* Lock key until then (a longer lock already there stays). */
+int store_limit_lock(struct store *s, const char *key, int64_t until);
+/* *until the end of key's lock, 0 when there is none or it ended by now. */
+int store_limit_locked(struct store *s, const char *key, int64_t now, int64_t *until);
+/* Drop hits older than STORE_LIMIT_KEEP and locks that ended by now. */
+int store_limits_prune(struct store *s, int64_t now);

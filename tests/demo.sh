@@ -32,6 +32,8 @@ helpdesk = This is the sspr demo: no helpdesk here.
 [daemon]
 socket = $dir/ssprd.sock
 state_dir = $dir/state
+# The demo runs without the privileged/engine split (no sspr user needed).
+user =
 [backend]
 shadow_file = $dir/shadow
 [email]

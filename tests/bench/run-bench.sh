@@ -102,6 +102,7 @@ helpdesk = Bench helpdesk.
 [daemon]
 socket = $run/ssprd.sock
 state_dir = $run/state
+user =
 max_connections = 1024
 [backend]
 shadow_file = $run/shadow

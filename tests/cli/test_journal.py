@@ -40,6 +40,8 @@ class Journal:
         os.mkdir(self.dir)
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(os.path.join(self.dir, "socket"))
+        # As journald's: the engine writing to it runs as the sspr user.
+        os.chmod(os.path.join(self.dir, "socket"), 0o666)
         self.sock.setblocking(False)
         self.raw = []
         self.entries = []

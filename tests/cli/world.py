@@ -16,7 +16,8 @@ Run as root (the CLIs are started as the test users through setpriv). Python
 The world (everything in a temp directory w.dir, mode 0755):
   users (nss_wrapper files w.dir/passwd and w.dir/group):
       root 0, sysuser 50 (below min_uid), alice 1001, bob 1002, carol 1003,
-      ops 1010 (supplementary member of group sspradmin, gid 1500)
+      ops 1010 (supplementary member of group sspradmin, gid 1500);
+      sspr 990 (ENGINE_USER: ssprd's engine runs as it; no shadow entry)
     each with its own group (gid = uid). users=[("dave", 1004), ("erin", 1005,
     "Erin,Room 1,+15550001111,,")] adds more (name, uid[, gecos]).
   shadow: w.shadow (temp file); every user's password is OLD ("Old-password-1"),
@@ -122,6 +123,8 @@ DEFAULT_USERS = [
     ("carol", 1003, "Carol Example"),
     ("ops", 1010, "Operator"),
 ]
+# [daemon] user (name, uid, gid): in the nss_wrapper files only
+ENGINE_USER = ("sspr", 990, 990)
 # group -> members (supplementary)
 DEFAULT_MEMBERS = {"sspradmin": ["ops"]}
 
@@ -219,9 +222,13 @@ class World:
             name, uid = extra[0], extra[1]
             gecos = extra[2] if len(extra) > 2 else name
             self._users.append((name, uid, uid, gecos))
+        # The [daemon] user ssprd (started as root) runs its engine as;
+        # not a test user (no shadow entry).
         self.write("passwd", "".join("%s:x:%d:%d:%s:/:/bin/sh\n" % (n, u, g, gecos)
-                                     for n, u, g, gecos in self._users))
+                                     for n, u, g, gecos in self._users)
+                   + "%s:x:%d:%d:sspr engine:/nonexistent:/usr/sbin/nologin\n" % ENGINE_USER)
         groups = ["%s:x:%d:\n" % (n, g) for n, _, g, _ in self._users]
+        groups.append("%s:x:%d:\n" % (ENGINE_USER[0], ENGINE_USER[2]))
         groups.append("%s:x:%d:%s\n" % (ADMIN_GROUP[0], ADMIN_GROUP[1],
                                         ",".join(DEFAULT_MEMBERS["sspradmin"])))
         self.write("group", "".join(groups))

@@ -63,6 +63,14 @@ class World:
         self.user = "sspre2e%d" % (os.getpid() % 100000)
         self.procs = []
         subprocess.run(["useradd", "-m", "-s", "/bin/sh", self.user], check=True)
+        # ssprd runs its engine as the system user sspr, as installed by the
+        # packages; create it for the test when this machine has none.
+        self.made_sspr_user = subprocess.run(["id", "sspr"], stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.DEVNULL).returncode != 0
+        if self.made_sspr_user:
+            subprocess.run(["useradd", "--system", "--user-group", "--no-create-home",
+                            "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
+                            "sspr"], check=True)
         subprocess.run(["chpasswd"], input="%s:%s\n" % (self.user, OLD), text=True, check=True)
         self.smtp_port = free_port()
         self.maildir = os.path.join(self.dir, "Maildir")
@@ -185,6 +193,8 @@ AuthenticationMethods {method}
             except subprocess.TimeoutExpired:
                 p.kill()
         subprocess.run(["userdel", "-r", self.user], stderr=subprocess.DEVNULL)
+        if getattr(self, "made_sspr_user", False):
+            subprocess.run(["userdel", "sspr"], stderr=subprocess.DEVNULL)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

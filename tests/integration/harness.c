@@ -112,7 +112,7 @@ void harness_init(char **argv)
 	/* The user running the tests needs an entry too: cracklib (libpwquality's
 	 * dictionary check in ssprd) refuses every password when the calling
 	 * uid is not in the password file. */
-	static const unsigned taken[] = {0, 999, 1001, 1002, 1003, 1004};
+	static const unsigned taken[] = {0, 990, 999, 1001, 1002, 1003, 1004};
 	char runner[128] = "";
 	bool known = false;
 	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
@@ -123,13 +123,15 @@ void harness_init(char **argv)
 	write_file(run_path("passwd"), 0644,
 		   "root:x:0:0:root:/root:/bin/sh\n"
 		   "sysuser:x:999:999:System:/:/usr/sbin/nologin\n"
+		   /* [daemon] user: ssprd, started as root, runs its engine as it */
+		   "sspr:x:990:990:sspr engine:/nonexistent:/usr/sbin/nologin\n"
 		   "carol:x:1001:1001:Carol Example,,,:/home/carol:/bin/sh\n"
 		   "dave:x:1002:1002:Dave,Room 2,+44 20 7183 8750,,:/home/dave:/bin/sh\n"
 		   "erin:x:1003:1003:Erin:/home/erin:/bin/sh\n"
 		   "frank:x:1004:1004:Frank:/home/frank:/bin/sh\n%s",
 		   runner);
 	write_file(run_path("group"), 0644,
-		   "root:x:0:\nsysuser:x:999:\ncarol:x:1001:\ndave:x:1002:\n"
+		   "root:x:0:\nsysuser:x:999:\nsspr:x:990:\ncarol:x:1001:\ndave:x:1002:\n"
 		   "erin:x:1003:\nfrank:x:1004:\nstaff:x:2000:carol,dave\n");
 	write_file(run_path("pam.d/" SERVICE), 0644,
 		   "auth [success=done ignore=ignore default=die] %s/pam_sspr.so socket=%s "

@@ -17,6 +17,10 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, methods_suite());
 	srunner_add_suite(sr, notify_suite());
 	srunner_add_suite(sr, remind_suite());
+	srunner_add_suite(sr, limits_suite());
+	srunner_add_suite(sr, abuse_suite());
+	srunner_add_suite(sr, privsep_daemon_suite());
+	srunner_add_suite(sr, enumeration_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

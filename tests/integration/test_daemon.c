@@ -261,10 +261,12 @@ START_TEST(socket_activation_and_ready)
 		(void)f;
 		char prog[600];
 		snprintf(prog, sizeof(prog), "%s/ssprd", build());
+		/* The sanitizer settings too, for make check-asan (unset: none). */
 		execlp("systemd-socket-activate", "systemd-socket-activate", "-E", "NOTIFY_SOCKET",
 		       "-E", "LD_PRELOAD", "-E", "NSS_WRAPPER_PASSWD", "-E", "NSS_WRAPPER_GROUP",
-		       "-l", run_path("ssprd.sock"), prog, "--config", run_path("sspr.conf"),
-		       (char *)NULL);
+		       "-E", "ASAN_OPTIONS", "-E", "LSAN_OPTIONS", "-E", "UBSAN_OPTIONS", "-E",
+		       "NSS_WRAPPER_DISABLE_DEEPBIND", "-l", run_path("ssprd.sock"), prog,
+		       "--config", run_path("sspr.conf"), (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 100 && access(run_path("ssprd.sock"), F_OK) != 0; i++)

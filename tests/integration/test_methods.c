@@ -303,11 +303,17 @@ END_TEST
 
 START_TEST(two_methods_needs_two_registered)
 {
-	/* carol has only an email address: one method, two required. */
-	struct convo c = {.answers = {"", "y", ""}};
+	/* carol has only an email address: one method, two required. With
+	 * reveal_unregistered = no (the default) she gets a decoy: her own
+	 * address and a made-up second method; nothing is sent and every code
+	 * is wrong (test_enumeration.c compares decoys with real dialogues). */
+	struct convo c = {.answers = {"", "y", "1", "000000", "000000", "000000", "000000",
+				      "000000", ""}};
 	ck_assert_int_eq(pam_run(SERVICE, "carol", &c), PAM_AUTH_ERR);
-	assert_has(&c, "P:Password recovery is not available for this account.\n"
-		       "Call the IT helpdesk at 555-0100.");
+	assert_has(&c, "  1) Email a code to c***@e***.org\n  2) ");
+	assert_has(&c, "P:Too many wrong codes.");
+	ck_assert_int_eq(mail_count("Your password reset code", 1, 500), 0);
+	ck_assert_int_eq(gateway_count("sms") + gateway_count("call"), 0);
 }
 END_TEST
 
@@ -358,11 +364,16 @@ END_TEST
 
 START_TEST(admin_lock_is_never_unlocked)
 {
-	/* erin's shadow hash starts with '!': an administrator locked her. */
+	/* erin's shadow hash starts with '!': an administrator locked her.
+	 * She gets a decoy dialogue (reveal_unregistered = no): her own
+	 * masked address, nothing sent, every code wrong, never an unlock. */
 	faillock_fail_logins("erin", 3);
-	struct convo c = {.answers = {"", "y", ""}};
+	struct convo c = {.answers = {"", "y", "1", "000000", "000000", "000000", "000000",
+				      "000000", ""}};
 	ck_assert_int_eq(pam_run(FAILLOCK_SERVICE, "erin", &c), PAM_AUTH_ERR);
-	assert_has(&c, "P:Password recovery is not available for this account.");
+	assert_has(&c, "1) Email a code to e***@e***.org");
+	assert_has(&c, "P:Too many wrong codes.");
+	ck_assert_int_eq(mail_count("Your password reset code", 1, 500), 0);
 	ck_assert_int_eq(tally_size("erin"), 3 * 64);
 	ck_assert_ptr_eq(strstr(c.transcript, "Unlock"), NULL);
 }

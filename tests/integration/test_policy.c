@@ -246,8 +246,15 @@ START_TEST(real_passwd_as_root)
 	 * under pam_wrapper), driven on a terminal. */
 	FILE *f = fopen(run_path("drive-passwd.py"), "we");
 	ck_assert_ptr_nonnull(f);
-	fputs("import pexpect, sys\n"
-	      "c = pexpect.spawn('/usr/bin/passwd', ['carol'], encoding='utf-8', timeout=20)\n"
+	/* make check-asan: the modules passwd loads need the ASan runtime
+	 * first (SSPR_TEST_PRELOAD); passwd's own leaks are not ours. */
+	fputs("import os, pexpect, sys\n"
+	      "env = dict(os.environ)\n"
+	      "if env.get('SSPR_TEST_PRELOAD'):\n"
+	      "    env['LD_PRELOAD'] = env['SSPR_TEST_PRELOAD'] + ' ' + env.get('LD_PRELOAD', '')\n"
+	      "    env['ASAN_OPTIONS'] = env.get('ASAN_OPTIONS', '') + ':detect_leaks=0'\n"
+	      "c = pexpect.spawn('/usr/bin/passwd', ['carol'], env=env, encoding='utf-8',\n"
+	      "                  timeout=20)\n"
 	      "c.logfile_read = sys.stdout\n"
 	      "for a in sys.argv[1:]:\n"
 	      "    c.expect(['New password: ', 'Retype new password: '])\n"

@@ -174,6 +174,14 @@ START_TEST(new_code_replaces_old)
 }
 END_TEST
 
+static void start_reveal(void)
+{
+	/* reveal_unregistered = yes: refused accounts get the helpdesk text at
+	 * once (the default's decoys: test_enumeration.c). */
+	struct world_opts o = {.extra_conf = "[general]\nreveal_unregistered = yes\n"};
+	world_start(&o);
+}
+
 static void start_short_ttl(void)
 {
 	struct world_opts o = {.code_ttl = 1};
@@ -194,10 +202,12 @@ Suite *reset_suite(void)
 	tcase_add_test(tc, wrong_code_then_right);
 	tcase_add_test(tc, mismatched_confirmation);
 	tcase_add_test(tc, policy_refusal);
-	tcase_add_test(tc, refused_accounts_look_alike);
 	tcase_add_test(tc, cancel_returns_to_normal_login);
 	tcase_add_test(tc, password_is_handed_to_next_module);
 	tcase_add_test(tc, new_code_replaces_old);
+	suite_add_tcase(s, tc);
+	tc = world_tcase("refused", start_reveal);
+	tcase_add_test(tc, refused_accounts_look_alike);
 	suite_add_tcase(s, tc);
 	tc = world_tcase("expiry", start_short_ttl);
 	tcase_add_test(tc, expired_code);

@@ -6,6 +6,11 @@
 # pam_unix), then purges the packages and checks that /etc/pam.d and
 # /var/lib/pam are byte for byte as before.
 #
+# The package creates the system user sspr, ssprd's engine runs as it, and
+# like every Debian system user it stays after a purge (files it owned keep
+# a known owner and its uid is not handed to another account). This test
+# checks that, then removes the user itself when it did not exist before.
+#
 # Root only: it installs packages, rewrites /etc/pam.d/common-* through
 # pam-auth-update, adds a user and lets ssprd write /etc/shadow. Everything
 # is undone on exit, also on failure. Run by `make check-package` (CI).
@@ -35,6 +40,10 @@ done
 for f in /etc/sspr.conf /usr/share/pam-configs/sspr /run/sspr/ssprd.sock /var/lib/sspr; do
 	[ ! -e "$f" ] || die "$f exists (from make install or a running ssprd?); refusing to touch it"
 done
+
+# Whether the engine's system user was here before the package made it.
+sspr_user_before=no
+getent passwd sspr >/dev/null && sspr_user_before=yes
 
 passed=0
 ok() {
@@ -105,6 +114,11 @@ cleanup() {
 		apt-get purge -y -q libpam-sspr sspr >/dev/null
 	fi
 	rm -f /etc/pam.d/sspr-pkg-example
+	if [ $sspr_user_before = no ] && getent passwd sspr >/dev/null; then
+		echo "cleanup: removing the system user sspr the package created"
+		userdel sspr
+		! getent group sspr >/dev/null || groupdel sspr
+	fi
 	if [ $with_systemd = no ]; then
 		rm -f /run/sspr/ssprd.sock
 		rmdir /run/sspr 2>/dev/null
@@ -249,6 +263,14 @@ ok "ldd /usr/sbin/ssprd resolves every library, liboath, libmicrohttpd and libun
 [ "$(stat -c '%U:%G %a' /var/lib/sspr)" = "root:root 700" ] || fail "/var/lib/sspr: $(stat -c '%U:%G %a' /var/lib/sspr), want root:root 700"
 ok "state directory /var/lib/sspr created on install (root, 0700)"
 
+IFS=: read -r _ _ sspr_uid sspr_gid _ sspr_home sspr_shell <<<"$(getent passwd sspr)" ||
+	fail "the package did not create the system user sspr"
+[ "$sspr_uid" -gt 0 ] && [ "$sspr_uid" -lt 1000 ] || fail "sspr has uid $sspr_uid, not a system uid"
+[ "$(getent group sspr | cut -d: -f3)" = "$sspr_gid" ] || fail "sspr's primary group is not the group sspr"
+[ "$sspr_shell" = /usr/sbin/nologin ] || fail "sspr has the login shell $sspr_shell"
+[ "$sspr_home" = /var/lib/sspr ] || fail "sspr's home is $sspr_home"
+ok "system user and group sspr created on install (uid $sspr_uid, no login shell)"
+
 diff -r "$work/pam.d.before" /etc/pam.d || fail "installing changed /etc/pam.d (the profile must be Default: no)"
 ok "installing leaves /etc/pam.d alone (Default: no)"
 
@@ -344,6 +366,31 @@ else
 	grep '^run-as-unit: ' "$work/ssprd.log"
 	ok "ssprd socket-activated from the unit files, sandboxed as the unit says, sent READY=1"
 fi
+# The split: the main process stays root, its one child (the engine) runs
+# as sspr without capabilities; the state is the engine's, the socket root's.
+if [ $with_systemd = yes ]; then
+	main_pid=$(systemctl show -p MainPID --value ssprd.service)
+else
+	main_pid=$daemon_pid
+fi
+engine_pid=""
+for _ in $(seq 100); do
+	engine_pid=$(pgrep -P "$main_pid" -x ssprd || true)
+	[ -n "$engine_pid" ] && break
+	sleep 0.05
+done
+[ -n "$engine_pid" ] || fail "ssprd (pid $main_pid) has no engine process"
+[ "$(ps -o user= -p "$main_pid")" = root ] || fail "ssprd's main process does not run as root"
+[ "$(ps -o user=,group= -p "$engine_pid" | xargs)" = "sspr sspr" ] ||
+	fail "the engine runs as $(ps -o user=,group= -p "$engine_pid"), want sspr sspr"
+grep -qx 'CapEff:[[:space:]]*0000000000000000' "/proc/$engine_pid/status" || fail "the engine kept capabilities"
+[ "$(stat -c '%U:%G %a' /var/lib/sspr)" = "sspr:sspr 700" ] || fail "/var/lib/sspr: $(stat -c '%U:%G %a' /var/lib/sspr), want sspr:sspr 700 while ssprd runs"
+for f in /var/lib/sspr/code.key /var/lib/sspr/sspr.db; do
+	[ "$(stat -c '%U %a' "$f")" = "sspr 600" ] || fail "$f: $(stat -c '%U %a' "$f"), want sspr 600"
+done
+[ "$(stat -c '%U' /run/sspr/ssprd.sock)" = root ] || fail "/run/sspr/ssprd.sock is not root's"
+ok "privilege separation: main process root, engine $engine_pid as sspr without capabilities, state sspr:sspr 0700"
+
 [ "$(stat -c '%a' /run/sspr)" = 755 ] || fail "/run/sspr mode $(stat -c '%a' /run/sspr), want 755 (DirectoryMode)"
 [ "$(stat -c '%a' /run/sspr/ssprd.sock)" = 666 ] || fail "socket mode $(stat -c '%a' /run/sspr/ssprd.sock), want 666 (SocketMode)"
 ok "socket /run/sspr/ssprd.sock 0666 in a 0755 directory"
@@ -421,6 +468,8 @@ for f in /etc/sspr.conf /var/lib/sspr "$pamdir/pam_sspr.so" /usr/share/pam-confi
 	[ ! -e "$f" ] || fail "$f is still there after purge"
 done
 ok "purge removed the configuration, state, module, profile, units and programs"
+getent passwd sspr >/dev/null || fail "purge removed the system user sspr (Debian keeps system users)"
+ok "purge keeps the system user sspr, as Debian does (this test removes it at the end if it made it)"
 
 # A client of the last dialogue may still be exiting; anything left after
 # that is a leak worth seeing.

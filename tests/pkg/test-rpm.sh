@@ -110,4 +110,12 @@ for want in '%systemd_post ssprd.socket ssprd.service' '%systemd_preun ssprd.soc
 done
 ok "scriptlets: systemd_post/preun/postun_with_restart for the units, tmpfiles_create"
 
+# The engine's system user, made before the files land (%pre).
+sed -n '/^preinstall scriptlet/,/^[a-z]* scriptlet/p' "$work/scripts" >"$work/pre"
+grep -q 'getent passwd sspr >/dev/null ||' "$work/pre" && grep -q 'useradd -r -g sspr' "$work/pre" &&
+	grep -q 'groupadd -r sspr' "$work/pre" || fail "the preinstall scriptlet does not create the system user sspr"
+rpm -qp --requires "$main" 2>/dev/null | grep -q '^shadow-utils' ||
+	fail "sspr does not require shadow-utils (useradd in %pre)"
+ok "preinstall scriptlet creates the system user and group sspr (Requires(pre): shadow-utils)"
+
 echo "rpm spec tests: $passed passed, 0 failed"

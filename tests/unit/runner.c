@@ -17,6 +17,8 @@ int main(void)
 	    voicecb_suite,  questions_suite,   totp_suite,	   recovery_suite,
 	    faillock_suite, qa_suite,	       registration_suite, admin_report_suite,
 	    template_suite, store_audit_suite, timeparse_suite,	   qr_text_suite,
+	    limits_suite,   code_rules_suite,  abuse_suite,	   privsep_suite,
+	    captcha_suite,  decoy_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)

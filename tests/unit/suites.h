@@ -25,3 +25,9 @@ Suite *template_suite(void);	 /* test_template.c */
 Suite *store_audit_suite(void);	 /* test_store_audit.c */
 Suite *timeparse_suite(void);	 /* test_timeparse.c */
 Suite *qr_text_suite(void);	 /* test_qr_text.c */
+Suite *limits_suite(void);	 /* test_limits.c */
+Suite *code_rules_suite(void);	 /* test_code_rules.c */
+Suite *abuse_suite(void);	 /* test_abuse.c */
+Suite *privsep_suite(void);	 /* test_privsep.c */
+Suite *captcha_suite(void);	 /* test_captcha.c */
+Suite *decoy_suite(void);	 /* test_decoy.c */

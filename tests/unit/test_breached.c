@@ -235,8 +235,11 @@ START_TEST(big_fast_few_reads_flat_memory)
 	ck_assert_uint_le(max_probes, 8);
 	ck_assert_msg((double)total_probes / LOOKUPS <= 4.0, "mean probes %.2f",
 		      (double)total_probes / LOOKUPS);
-	/* Nothing of the 400 MB file stays in memory. */
+	/* Nothing of the 400 MB file stays in memory. (Not measurable under
+	 * ASan, whose quarantine keeps freed memory: make check-asan.) */
+#ifndef __SANITIZE_ADDRESS__
 	ck_assert_msg(growth_kb < 1024, "max RSS grew by %ld kB", growth_kb);
+#endif
 }
 END_TEST
 

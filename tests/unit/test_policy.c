@@ -123,7 +123,8 @@ START_TEST(length_in_characters)
 		"at least 12 characters");
 	accepted("\xc3\x87\xc3\xa0 \xc3\xa9t\xc3\xa9 \xc3\xb4t\xc3\xa9 9"); /* "Çà été ôté 9" */
 
-	char buf[600];
+	/* 600 bytes of text and the NUL. */
+	char buf[601];
 	memset(buf, 0, sizeof(buf));
 	for (int i = 0; i < 256; i++)
 		buf[i] = (char)('a' + (i * 7 + i / 26) % 26);

@@ -77,7 +77,7 @@ START_TEST(every_builtin_renders)
 		ck_assert_int_eq(render(dir, *name), 0);
 		ck_assert_str_eq(body, first);
 	}
-	ck_assert_uint_eq(n, 12);
+	ck_assert_uint_eq(n, 13);
 }
 END_TEST
 
