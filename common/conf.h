@@ -49,8 +49,8 @@ struct sspr_conf {
 	char *enabled_groups[CONF_MAX_GROUPS]; /* NULL-terminated; empty: all */
 	char *helpdesk;
 	char *admin_groups[CONF_MAX_GROUPS]; /* NULL-terminated: may run ssprctl */
-	bool captcha;		  /* a typed challenge before anything is sent */
-	bool reveal_unregistered; /* no decoys: refuse unregistered users at once */
+	bool captcha;			     /* a typed challenge before anything is sent */
+	bool reveal_unregistered;	     /* no decoys: refuse unregistered users at once */
 	/* [daemon] */
 	char *socket_path;
 	char *state_dir;

@@ -307,8 +307,8 @@ START_TEST(two_methods_needs_two_registered)
 	 * reveal_unregistered = no (the default) she gets a decoy: her own
 	 * address and a made-up second method; nothing is sent and every code
 	 * is wrong (test_enumeration.c compares decoys with real dialogues). */
-	struct convo c = {.answers = {"", "y", "1", "000000", "000000", "000000", "000000",
-				      "000000", ""}};
+	struct convo c = {
+	    .answers = {"", "y", "1", "000000", "000000", "000000", "000000", "000000", ""}};
 	ck_assert_int_eq(pam_run(SERVICE, "carol", &c), PAM_AUTH_ERR);
 	assert_has(&c, "  1) Email a code to c***@e***.org\n  2) ");
 	assert_has(&c, "P:Too many wrong codes.");
@@ -368,8 +368,8 @@ START_TEST(admin_lock_is_never_unlocked)
 	 * She gets a decoy dialogue (reveal_unregistered = no): her own
 	 * masked address, nothing sent, every code wrong, never an unlock. */
 	faillock_fail_logins("erin", 3);
-	struct convo c = {.answers = {"", "y", "1", "000000", "000000", "000000", "000000",
-				      "000000", ""}};
+	struct convo c = {
+	    .answers = {"", "y", "1", "000000", "000000", "000000", "000000", "000000", ""}};
 	ck_assert_int_eq(pam_run(FAILLOCK_SERVICE, "erin", &c), PAM_AUTH_ERR);
 	assert_has(&c, "1) Email a code to e***@e***.org");
 	assert_has(&c, "P:Too many wrong codes.");
