@@ -173,17 +173,8 @@ static int decoy_questions(struct dialogue *d)
 		d->nasked = (unsigned)i + 1;
 	}
 	questions_free_pool(texts, n);
-	if (r < 0 || d->nasked == 0) {
-		log_error("reset for %s: cannot ask decoy questions: %s", d->user, strerror(-r));
-		dlg_forget_questions(d);
-		return dlg_finish_helpdesk(
-		    d, PROTO_STATUS_UNAVAILABLE,
-		    "Password recovery failed because of an internal error.");
-	}
-	/* The words of dlg_start_questions. */
-	r = dlg_say(d, PROTO_INFO, "Answer %u security question%s (Enter alone: other methods).",
-		    d->nasked, d->nasked == 1 ? "" : "s");
-	return r < 0 ? r : dlg_ask_question(d);
+	/* The same words as for registered questions. */
+	return dlg_questions_ready(d, r);
 }
 
 int dlg_begin_questions(struct dialogue *d)

@@ -149,6 +149,9 @@ int dlg_begin_questions(struct dialogue *d);
 
 /* dialogue_questions.c */
 int dlg_start_questions(struct dialogue *d);
+/* The questions to ask are in asked_text/asked_hash (r: how loading
+ * them went): announce them and ask the first. */
+int dlg_questions_ready(struct dialogue *d, int r);
 int dlg_ask_question(struct dialogue *d);
 int dlg_on_question_answer(struct dialogue *d, const char *answer);
 void dlg_forget_questions(struct dialogue *d);

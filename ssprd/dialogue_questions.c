@@ -53,6 +53,11 @@ int dlg_start_questions(struct dialogue *d)
 		d->nasked = (unsigned)i + 1;
 	}
 	store_questions_free(q, n);
+	return dlg_questions_ready(d, r);
+}
+
+int dlg_questions_ready(struct dialogue *d, int r)
+{
 	if (r < 0 || d->nasked == 0) {
 		log_error("reset for %s: cannot ask security questions: %s", d->user, strerror(-r));
 		dlg_forget_questions(d);

@@ -9,29 +9,8 @@
 
 #include "common/log.h"
 #include "common/util.h"
-#include "ssprd/cpuslot.h"
 #include "ssprd/priv.h"
-#include "ssprd/pwhash.h"
-
-/* The hash behind lock marks ("!"), or NULL for an entry that holds no
- * password ("*", "", "!" alone). */
-static const char *usable(const char *hash)
-{
-	while (*hash == '!')
-		hash++;
-	return (*hash && *hash != '*') ? hash : NULL;
-}
-
-static bool matches(const char *password, const char *hash)
-{
-	const char *h = usable(hash);
-	if (!h)
-		return false;
-	cpuslot_acquire();
-	bool same = pwhash_verify(password, h) == 0;
-	cpuslot_release();
-	return same;
-}
+#include "ssprd/pwmatch.h"
 
 /* Verifying the stored hashes one after another took ~15 ms each (over
  * 100 ms with history = 5), so they are spread over the CPUs. The caller
@@ -52,7 +31,7 @@ static void *match_worker(void *arg)
 	struct match_job *j = arg;
 	size_t i;
 	while (!atomic_load(&j->hit) && (i = atomic_fetch_add(&j->next, 1)) < j->n)
-		if (matches(j->password, j->hashes[i]))
+		if (pwmatch(j->password, j->hashes[i]))
 			atomic_store(&j->hit, true);
 	return NULL;
 }
@@ -74,7 +53,7 @@ static void match_all(const char *password, char *const *hashes, size_t n, bool 
 	/* A thread that cannot start only makes this slower. */
 	while (started < want && pthread_create(&tids[started], NULL, match_worker, &job) == 0)
 		started++;
-	*first = hashes[0] && matches(password, hashes[0]);
+	*first = hashes[0] && pwmatch(password, hashes[0]);
 	match_worker(&job);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
@@ -136,7 +115,7 @@ int history_record_current(const struct sspr_conf *conf, struct store *store, co
 		return 0;
 	if (r < 0)
 		return r;
-	const char *h = usable(hash);
+	const char *h = pwmatch_usable(hash);
 	if (h)
 		r = store_history_add(store, user, h, now, conf->history + 1);
 	secret_free(hash);

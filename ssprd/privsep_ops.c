@@ -18,6 +18,7 @@
 #include "ssprd/cpuslot.h"
 #include "ssprd/faillock.h"
 #include "ssprd/pwhash.h"
+#include "ssprd/pwmatch.h"
 #include "ssprd/shadow.h"
 
 #define LOGIN_DEFS "/etc/login.defs"
@@ -228,26 +229,6 @@ int privop_linux_audit(const char *op, const char *user, const char *rhost, cons
 	return 0;
 }
 
-/* The hash behind lock marks ("!"), or NULL for an entry that holds no
- * password ("*", "", "!" alone). */
-static const char *usable(const char *hash)
-{
-	while (*hash == '!')
-		hash++;
-	return (*hash && *hash != '*') ? hash : NULL;
-}
-
-static bool matches(const char *password, const char *hash)
-{
-	const char *h = usable(hash);
-	if (!h)
-		return false;
-	cpuslot_acquire();
-	bool same = pwhash_verify(password, h) == 0;
-	cpuslot_release();
-	return same;
-}
-
 /* "user:uid:count:hash,hash,..." lines (pam_pwhistory's format). */
 static bool in_opasswd(char *buf, const char *user, const char *password)
 {
@@ -266,7 +247,7 @@ static bool in_opasswd(char *buf, const char *user, const char *password)
 			char *save = NULL;
 			for (char *h = f ? strtok_r(f, ",", &save) : NULL; h;
 			     h = strtok_r(NULL, ",", &save))
-				if (matches(password, h))
+				if (pwmatch(password, h))
 					return true;
 		}
 		line = nl ? nl + 1 : NULL;
