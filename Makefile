@@ -53,7 +53,8 @@ PROGRAMS := $(B)/ssprd $(B)/ssprctl $(B)/sspr
 MODULE := $(B)/pam_sspr.so
 TEST_BINS := $(B)/tests/unit $(B)/tests/integration $(B)/tests/pam_testpw.so
 
-.PHONY: all tests check demo deps install uninstall clean format format-check lint-man bench
+.PHONY: all tests check demo deps install uninstall clean format format-check lint-man bench \
+	fuzz fuzz-run check-asan
 all: $(PROGRAMS) $(MODULE)
 
 $(B)/obj/%.o: %.c
@@ -120,7 +121,8 @@ DEB_DEPS := build-essential pkg-config libpam0g-dev libsystemd-dev libsodium-dev
 	libcurl4-openssl-dev libssl-dev libsqlite3-dev libcrypt-dev libinih-dev check \
 	libpam-wrapper libpamtest0-dev libnss-wrapper pamtester python3 python3-aiosmtpd \
 	mandoc systemd binutils util-linux libpwquality-dev cracklib-runtime liboath-dev \
-	libmicrohttpd-dev libunistring-dev libjson-c-dev libqrencode-dev libaudit-dev openssh-server openssh-client python3-pexpect login passwd libpam-modules-bin
+	libmicrohttpd-dev libunistring-dev libjson-c-dev libqrencode-dev libaudit-dev openssh-server openssh-client python3-pexpect login passwd libpam-modules-bin \
+	clang libclang-rt-dev llvm
 
 deps:
 	@missing=$$(for p in $(DEB_DEPS); do \
@@ -228,7 +230,7 @@ uninstall-dist:
 deb:
 	rm -rf $(B)/deb
 	mkdir -p $(B)/deb/src
-	tar -cf - --exclude=./$(B) --exclude=./.git . | tar -xf - -C $(B)/deb/src
+	tar -cf - --exclude=./$(B) --exclude=./$(ASAN_B) --exclude=./.git . | tar -xf - -C $(B)/deb/src
 	cp -R packaging/debian $(B)/deb/src/debian
 	cd $(B)/deb/src && dpkg-buildpackage -us -uc -b
 	@ls -1 $(B)/deb/*.deb $(B)/deb/*.changes
@@ -246,7 +248,129 @@ check-package: deps-package
 	tests/pkg/test-deb.sh
 # --- end of packaging -----------------------------------------------------
 
-clean:
-	rm -rf $(B)
+# --- Fuzzing and sanitizers ---------------------------------------------------
+# make fuzz: one libFuzzer binary per fuzz/*.c in $(B)/fuzz/, with the code
+# under test compiled from source into $(B)/fuzz-obj/ with the same
+# sanitizers. make fuzz-run: each target for FUZZ_SECONDS on a copy of its
+# seed corpus fuzz/corpus/NAME/ (the repository is never written); any crash,
+# leak, UBSan report, timeout or broken invariant fails. See fuzz/README.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_OPT ?= -O1 -g
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/*.c)))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+FUZZ_COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/fuzz-obj/%.o)
+# Daemon sources a target needs beyond common/ (FUZZ_EXTRA_<target>).
+FUZZ_EXTRA_privsep := $(wildcard ssprd/privsep_msg*.c)
+FUZZ_LIBS = -Wl,--as-needed $(call pc_libs,$(DAEMON_PKGS)) $(UNISTRING_LIBS) -lpthread
+# Reports go to stderr and the run log; a finding stops the run at once.
+FUZZ_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:symbolize=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	LSAN_OPTIONS=report_objects=1
 
--include $(shell find $(B)/obj $(B)/pic -name '*.d' -type f 2>/dev/null)
+fuzz: $(FUZZ_BINS)
+
+$(B)/fuzz-obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) $(BASE_CPPFLAGS) $(FUZZ_OPT) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+		$(call pc_cflags,$(DAEMON_PKGS)) -MMD -MP -c $< -o $@
+
+$(B)/fuzz/privsep: $(FUZZ_EXTRA_privsep:%.c=$(B)/fuzz-obj/%.o)
+
+$(FUZZ_BINS): $(B)/fuzz/%: $(B)/fuzz-obj/fuzz/%.o $(FUZZ_COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_OPT) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)
+
+# Fresh corpus copies in $(B)/fuzz/run/NAME (new inputs land there; to keep
+# some, see fuzz/README); crash inputs in
+# $(B)/fuzz/artifacts/, the full output in $(B)/fuzz/NAME.log.
+fuzz-run:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory fuzz
+	@set -e; fail=""; \
+	for t in $(FUZZ_TARGETS); do \
+		work=$(B)/fuzz/run/$$t; rm -rf "$$work"; mkdir -p "$$work/corpus" "$$work/tmp" \
+			$(B)/fuzz/artifacts; \
+		cp fuzz/corpus/$$t/* "$$work/corpus/"; \
+		dict=""; [ ! -f fuzz/$$t.dict ] || dict="-dict=fuzz/$$t.dict"; \
+		printf '== fuzz %-10s %ss, %s seeds: ' $$t $(FUZZ_SECONDS) \
+			"$$(ls fuzz/corpus/$$t | wc -l)"; \
+		if TMPDIR="$$PWD/$$work/tmp" $(FUZZ_ENV) $(B)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) \
+			-error_exitcode=77 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=$(B)/fuzz/artifacts/$$t- $$dict "$$work/corpus" \
+			>$(B)/fuzz/$$t.log 2>&1; then \
+			sed -n 's/^stat::number_of_executed_units: *//p' $(B)/fuzz/$$t.log | \
+				tr '\n' ' '; echo "runs, ok"; \
+		else \
+			echo "FAILED (exit $$?)"; tail -n 60 $(B)/fuzz/$$t.log; \
+			ls -1 $(B)/fuzz/artifacts/$$t-* 2>/dev/null || true; fail="$$fail $$t"; \
+		fi; \
+		rm -rf "$$work/tmp"; \
+	done; \
+	if [ -n "$$fail" ]; then echo "fuzz: failed:$$fail"; exit 1; fi; echo "fuzz: all targets clean"
+
+# make check-asan: the unit, integration and CLI tests with everything
+# (ssprd, pam_sspr.so, the tools, the test binaries) built with ASan and
+# UBSan by gcc into $(ASAN_B) (beside build/: the harnesses find the
+# sources at $SSPR_BUILD/..).
+# - The harnesses set LD_PRELOAD to pam_wrapper and nss_wrapper, which puts
+#   them before libasan: verify_asan_link_order=0 allows that (neither
+#   wraps malloc).
+# - Both wrappers dlopen the real libraries with RTLD_DEEPBIND, which ASan
+#   refuses: the *_DISABLE_DEEPBIND variables turn that off (pam_wrapper
+#   1.1.4 reads UID_WRAPPER_DISABLE_DEEPBIND).
+# - A program not built with ASan that loads our modules (the real passwd
+#   in the integration tests) needs the runtime preloaded, with libcrypt
+#   (ASan looks crypt_r up once, at start): SSPR_TEST_PRELOAD.
+# - Reports of every process, daemons included, go to files that are
+#   checked at the end: a daemon's exit status is not always looked at.
+ASAN_B ?= build-asan
+ASAN_CC ?= gcc
+ASAN_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# Leaks that are not ours: pam_wrapper's constructor keeps two strings.
+ASAN_LSAN_SUPPRESS := leak:libpam_wrapper.so
+# The parts to run, e.g. make check-asan ASAN_TESTS=unit.
+ASAN_TESTS ?= unit integration cli
+
+check-asan:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory B=$(ASAN_B) CC=$(ASAN_CC) CFLAGS="-O1 -g $(ASAN_SAN)" \
+		LDFLAGS="$(ASAN_SAN)" all tests
+	@set -eu; top=$$PWD; build=$$top/$(ASAN_B); \
+	run=$$(mktemp -d /tmp/sspr-asan.XXXXXX); chmod 755 "$$run"; trap 'rm -rf "$$run"' EXIT; \
+	mkdir -m 1777 "$$run/reports"; \
+	printf '%s\n' $(ASAN_LSAN_SUPPRESS) >"$$run/lsan.supp"; \
+	export ASAN_OPTIONS="log_path=$$run/reports/asan:verify_asan_link_order=0:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"; \
+	export LSAN_OPTIONS="suppressions=$$run/lsan.supp:print_suppressions=0"; \
+	export UBSAN_OPTIONS="log_path=$$run/reports/ubsan:halt_on_error=1:print_stacktrace=1"; \
+	export SSPR_TEST_PRELOAD="$$($(ASAN_CC) -print-file-name=libasan.so) libcrypt.so.1"; \
+	export NSS_WRAPPER_DISABLE_DEEPBIND=1 PAM_WRAPPER_DISABLE_DEEPBIND=1 \
+		UID_WRAPPER_DISABLE_DEEPBIND=1; \
+	status=0; \
+	for t in $(ASAN_TESTS); do case $$t in \
+	unit) echo "== unit tests (ASan+UBSan)"; \
+		SSPR_SRC="$$top" "$$build/tests/unit" || status=1;; \
+	integration) echo "== integration tests (ASan+UBSan, run directory $$run/integration)"; \
+		mkdir -m 755 "$$run/integration"; \
+		SSPR_TEST_RUN="$$run/integration" SSPR_BUILD="$$build" "$$build/tests/integration" \
+			|| status=1;; \
+	cli) echo "== CLI tests (ASan+UBSan)"; \
+		if [ "$$(id -u)" -eq 0 ]; then \
+			/usr/bin/python3 "$$top/tests/cli/run.py" "$$build" || status=1; \
+		else echo "cli: not run: they act as several test users (setpriv), which needs root"; fi;; \
+	*) echo "check-asan: unknown part '$$t' in ASAN_TESTS"; exit 2;; \
+	esac; done; \
+	n=$$(ls "$$run/reports" | wc -l); \
+	if [ "$$n" -gt 0 ]; then \
+		echo "== $$n sanitizer reports (the first 20; pids in the file names)"; \
+		ls "$$run/reports" | head -n 20 | while read -r f; do \
+			echo "--- $$f"; head -n 80 "$$run/reports/$$f"; done; \
+		status=1; \
+	else echo "== no sanitizer reports"; fi; \
+	if [ $$status -eq 0 ]; then echo "check-asan: passed"; else echo "check-asan: FAILED"; exit 1; fi
+
+clean:
+	rm -rf $(B) $(ASAN_B)
+
+-include $(shell find $(B)/obj $(B)/pic $(B)/fuzz-obj -name '*.d' -type f 2>/dev/null)

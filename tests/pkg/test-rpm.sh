@@ -42,7 +42,7 @@ ok "spec Version matches the Makefile ($version)"
 
 echo "== rpmbuild -bb with Fedora's directories"
 mkdir -p "$work/SOURCES" "$work/src/sspr-$version"
-(cd "$top" && tar -cf - --exclude=./build --exclude=./.git .) | tar -xf - -C "$work/src/sspr-$version"
+(cd "$top" && tar -cf - --exclude=./build --exclude=./build-asan --exclude=./.git .) | tar -xf - -C "$work/src/sspr-$version"
 tar -C "$work/src" -czf "$work/SOURCES/sspr-$version.tar.gz" "sspr-$version"
 rpmbuild -bb --nodeps --noclean \
 	--define "_topdir $work" \
