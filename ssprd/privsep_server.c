@@ -17,6 +17,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "ssprd/thread.h"
 
 /* After SIGTERM the engine has its own shutdown wait (10 s) to finish. */
 #define STOP_GRACE_MS	     20000
@@ -108,12 +109,7 @@ static int start_channel(struct psrv *srv, int fd)
 	pthread_mutex_unlock(&srv->lock);
 	c->srv = srv;
 	c->fd = fd;
-	pthread_attr_t attr;
-	pthread_t t;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int e = pthread_create(&t, &attr, chan_thread, c);
-	pthread_attr_destroy(&attr);
+	int e = thread_spawn_detached(chan_thread, c);
 	if (e != 0) {
 		log_error("privileged process: pthread_create: %s", strerror(e));
 		pthread_mutex_lock(&srv->lock);

@@ -20,6 +20,7 @@
 #include "ssprd/dialogue.h"
 #include "ssprd/register.h"
 #include "ssprd/remind.h"
+#include "ssprd/thread.h"
 
 /* A client must say what it wants promptly. */
 #define FIRST_MESSAGE_TIMEOUT_MS 10000
@@ -275,12 +276,7 @@ static void accept_one(struct server *srv, int listen_fd)
 	srv->active++;
 	pthread_mutex_unlock(&srv->lock);
 
-	pthread_attr_t attr;
-	pthread_t t;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int e = pthread_create(&t, &attr, conn_thread, c);
-	pthread_attr_destroy(&attr);
+	int e = thread_spawn_detached(conn_thread, c);
 	if (e != 0) {
 		log_error("pthread_create: %s", strerror(e));
 		pthread_mutex_lock(&srv->lock);
