@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +11,11 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "common/util.h"
-#include "ssprd/thread.h"
+#include "ssprd/workers.h"
 
 /* After SIGTERM the engine has its own shutdown wait (10 s) to finish. */
 #define STOP_GRACE_MS	     20000
@@ -29,10 +27,7 @@ struct psrv {
 	uid_t engine_uid;
 	int wake_fd; /* eventfd: a channel thread saw a malformed request */
 	atomic_bool violated;
-	pthread_mutex_t lock;
-	pthread_cond_t changed;
-	unsigned active, max;
-	int *fds; /* max slots, -1 when free */
+	struct workers *workers; /* request channel threads */
 };
 
 struct chan {
@@ -51,12 +46,7 @@ static void *chan_thread(void *arg)
 		if (write(srv->wake_fd, &one, sizeof(one)) < 0)
 			log_error("privileged process: eventfd: %m");
 	}
-	pthread_mutex_lock(&srv->lock);
-	close(c->fd);
-	srv->fds[c->slot] = -1;
-	srv->active--;
-	pthread_cond_broadcast(&srv->changed);
-	pthread_mutex_unlock(&srv->lock);
+	workers_done(srv->workers, c->slot);
 	free(c);
 	return NULL;
 }
@@ -93,29 +83,18 @@ static int start_channel(struct psrv *srv, int fd)
 		return -EPROTO;
 	}
 	struct chan *c = calloc(1, sizeof(*c));
-	pthread_mutex_lock(&srv->lock);
-	if (!c || srv->active >= srv->max) {
-		pthread_mutex_unlock(&srv->lock);
-		log_warning("privileged process: %u request channels open: refusing another",
-			    srv->active);
-		free(c);
-		refuse_busy(fd);
-		return 0;
+	int r = -ENOMEM;
+	if (c) {
+		c->srv = srv;
+		c->fd = fd;
+		r = workers_start(srv->workers, fd, chan_thread, c, &c->slot);
 	}
-	for (c->slot = 0; srv->fds[c->slot] >= 0; c->slot++)
-		;
-	srv->fds[c->slot] = fd;
-	srv->active++;
-	pthread_mutex_unlock(&srv->lock);
-	c->srv = srv;
-	c->fd = fd;
-	int e = thread_spawn_detached(chan_thread, c);
-	if (e != 0) {
-		log_error("privileged process: pthread_create: %s", strerror(e));
-		pthread_mutex_lock(&srv->lock);
-		srv->fds[c->slot] = -1;
-		srv->active--;
-		pthread_mutex_unlock(&srv->lock);
+	if (r == -EBUSY)
+		log_warning("privileged process: %u request channels open: refusing another",
+			    workers_active(srv->workers));
+	else if (r < 0)
+		log_error("privileged process: cannot start a channel thread: %s", strerror(-r));
+	if (r < 0) {
 		free(c);
 		refuse_busy(fd);
 	}
@@ -184,25 +163,6 @@ static void send_stop(int main_fd)
 		(void)!send(main_fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-/* Wake every channel thread (the engine's end may still be open) and wait
- * for those in the middle of a request, such as a shadow write. */
-static bool drain(struct psrv *srv)
-{
-	pthread_mutex_lock(&srv->lock);
-	for (unsigned i = 0; i < srv->max; i++)
-		if (srv->fds[i] >= 0)
-			shutdown(srv->fds[i], SHUT_RDWR);
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += THREADS_DRAIN_WAIT_S;
-	while (srv->active > 0)
-		if (pthread_cond_timedwait(&srv->changed, &srv->lock, &until) == ETIMEDOUT)
-			break;
-	bool idle = srv->active == 0;
-	pthread_mutex_unlock(&srv->lock);
-	return idle;
-}
-
 static int main_loop(struct psrv *srv, int main_fd, int sig_fd)
 {
 	bool ready = false;
@@ -251,30 +211,24 @@ int privsep_serve_main(const struct sspr_conf *conf, int main_fd, pid_t engine, 
 	srv->conf = conf;
 	srv->engine = engine;
 	srv->engine_uid = engine_uid;
-	srv->max = conf->max_connections + PRIVSEP_SPARE_CHANNELS;
-	srv->fds = malloc(sizeof(int) * srv->max);
 	srv->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!srv->fds || srv->wake_fd < 0) {
+	if (srv->wake_fd < 0 ||
+	    workers_new(conf->max_connections + PRIVSEP_SPARE_CHANNELS, &srv->workers) < 0) {
 		if (srv->wake_fd >= 0)
 			close(srv->wake_fd);
-		free(srv->fds);
 		free(srv);
 		return -ENOMEM;
 	}
-	for (unsigned i = 0; i < srv->max; i++)
-		srv->fds[i] = -1;
 	atomic_init(&srv->violated, false);
-	pthread_mutex_init(&srv->lock, NULL);
-	pthread_cond_init(&srv->changed, NULL);
 	int r = main_loop(srv, main_fd, sig_fd);
-	if (!drain(srv)) {
+	/* Wake every channel thread (the engine's end may still be open) and
+	 * wait for those in the middle of a request, such as a shadow write. */
+	if (!workers_stop(srv->workers, THREADS_DRAIN_WAIT_S) ||
+	    !workers_free_if_idle(srv->workers)) {
 		log_warning("privileged process: request threads still busy at exit");
 		return r;
 	}
-	pthread_cond_destroy(&srv->changed);
-	pthread_mutex_destroy(&srv->lock);
 	close(srv->wake_fd);
-	free(srv->fds);
 	free(srv);
 	return r;
 }

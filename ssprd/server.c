@@ -3,12 +3,10 @@
 #include <errno.h>
 #include <poll.h>
 #include <pwd.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -20,7 +18,7 @@
 #include "ssprd/dialogue.h"
 #include "ssprd/register.h"
 #include "ssprd/remind.h"
-#include "ssprd/thread.h"
+#include "ssprd/workers.h"
 
 /* A client must say what it wants promptly. */
 #define FIRST_MESSAGE_TIMEOUT_MS 10000
@@ -28,10 +26,7 @@
 
 struct server {
 	struct daemon_ctx *ctx;
-	pthread_mutex_t lock;
-	pthread_cond_t changed;
-	unsigned active;
-	int *fds; /* max_connections slots, -1 when free */
+	struct workers *workers; /* max_connections client threads */
 };
 
 struct conn {
@@ -231,14 +226,8 @@ static void serve(struct conn *c)
 static void *conn_thread(void *arg)
 {
 	struct conn *c = arg;
-	struct server *srv = c->srv;
 	serve(c);
-	pthread_mutex_lock(&srv->lock);
-	close(c->fd);
-	srv->fds[c->slot] = -1;
-	srv->active--;
-	pthread_cond_broadcast(&srv->changed);
-	pthread_mutex_unlock(&srv->lock);
+	workers_done(c->srv->workers, c->slot);
 	free(c);
 	return NULL;
 }
@@ -260,50 +249,18 @@ static void accept_one(struct server *srv, int listen_fd)
 	}
 	c->srv = srv;
 	c->fd = fd;
-	pthread_mutex_lock(&srv->lock);
-	unsigned max = srv->ctx->conf.max_connections;
-	if (srv->active >= max) {
-		pthread_mutex_unlock(&srv->lock);
-		log_warning("connection limit (%u) reached: refusing a client", max);
+	int r = workers_start(srv->workers, fd, conn_thread, c, &c->slot);
+	if (r == -EBUSY) {
+		log_warning("connection limit (%u) reached: refusing a client",
+			    srv->ctx->conf.max_connections);
 		conn_send_end(fd, PROTO_STATUS_UNAVAILABLE);
-		close(fd);
-		free(c);
-		return;
+	} else if (r < 0) {
+		log_error("cannot start a client thread: %s", strerror(-r));
 	}
-	for (c->slot = 0; srv->fds[c->slot] >= 0; c->slot++)
-		;
-	srv->fds[c->slot] = fd;
-	srv->active++;
-	pthread_mutex_unlock(&srv->lock);
-
-	int e = thread_spawn_detached(conn_thread, c);
-	if (e != 0) {
-		log_error("pthread_create: %s", strerror(e));
-		pthread_mutex_lock(&srv->lock);
-		srv->fds[c->slot] = -1;
-		srv->active--;
-		pthread_mutex_unlock(&srv->lock);
+	if (r < 0) {
 		close(fd);
 		free(c);
 	}
-}
-
-/* Wake every thread blocked on its client, then wait for them to finish. */
-static void stop_all(struct server *srv)
-{
-	pthread_mutex_lock(&srv->lock);
-	for (unsigned i = 0; i < srv->ctx->conf.max_connections; i++)
-		if (srv->fds[i] >= 0)
-			shutdown(srv->fds[i], SHUT_RDWR);
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += SHUTDOWN_WAIT_S;
-	while (srv->active > 0)
-		if (pthread_cond_timedwait(&srv->changed, &srv->lock, &until) == ETIMEDOUT)
-			break;
-	if (srv->active > 0)
-		log_warning("%u client(s) still busy at shutdown", srv->active);
-	pthread_mutex_unlock(&srv->lock);
 }
 
 int server_run(struct daemon_ctx *ctx, int listen_fd, int sig_fd)
@@ -314,15 +271,10 @@ int server_run(struct daemon_ctx *ctx, int listen_fd, int sig_fd)
 	if (!srv)
 		return -ENOMEM;
 	srv->ctx = ctx;
-	srv->fds = malloc(sizeof(int) * ctx->conf.max_connections);
-	if (!srv->fds) {
+	if (workers_new(ctx->conf.max_connections, &srv->workers) < 0) {
 		free(srv);
 		return -ENOMEM;
 	}
-	for (unsigned i = 0; i < ctx->conf.max_connections; i++)
-		srv->fds[i] = -1;
-	pthread_mutex_init(&srv->lock, NULL);
-	pthread_cond_init(&srv->changed, NULL);
 
 	for (;;) {
 		struct pollfd p[2] = {{.fd = listen_fd, .events = POLLIN},
@@ -342,13 +294,11 @@ int server_run(struct daemon_ctx *ctx, int listen_fd, int sig_fd)
 		if (p[0].revents & POLLIN)
 			accept_one(srv, listen_fd);
 	}
-	stop_all(srv);
-	if (srv->active == 0) {
-		pthread_cond_destroy(&srv->changed);
-		pthread_mutex_destroy(&srv->lock);
-		free(srv->fds);
-		free(srv);
-		return 0;
-	}
-	return -EBUSY;
+	/* Wake every thread blocked on its client, then wait for them. */
+	if (!workers_stop(srv->workers, SHUTDOWN_WAIT_S))
+		log_warning("%u client(s) still busy at shutdown", workers_active(srv->workers));
+	if (!workers_free_if_idle(srv->workers))
+		return -EBUSY;
+	free(srv);
+	return 0;
 }
