@@ -1,6 +1,7 @@
 /* Section 3: while the SMTP server is stopped (SIGSTOP), do the dialogue
  * steps that need no mail keep their latency? Three kinds of clients run
- * before and during the stall, on users section 2 left alone:
+ * before and during the stall, typists and mailers on users section 2 left
+ * alone, arrivals on section 2's users in turn:
  *   typists   past the code step, typing new passwords that do not match
  *             (password -> retype prompt -> mismatch -> new-password prompt)
  *   arrivals  new connections: first prompt, "y" -> menu, "0" -> END
@@ -44,6 +45,8 @@ struct iso {
 struct iso_thread {
 	struct iso *iso;
 	unsigned user;
+	/* Arrivals: the users they take turns on (see arrival()). */
+	unsigned slot, pool;
 	pthread_t thread;
 };
 
@@ -118,9 +121,14 @@ static void *arrival(void *arg)
 	struct iso_thread *t = arg;
 	struct iso *iso = t->iso;
 	char name[32];
-	bench_user(t->user, name, sizeof(name));
 	for (unsigned k = 0; running(iso) && k < MAX_LOOPS; k++) {
 		struct dlg d;
+		/* About 25 dialogues a second: on one account they would reach
+		 * [limits] dialogues_per_hour (1000 at most) within the run, so
+		 * arrivals take turns on section 2's users, which sit idle now
+		 * and never meet a typist or mailer. */
+		bench_user(t->pool ? (t->slot + k * ARRIVALS) % t->pool : t->user, name,
+			   sizeof(name));
 		usleep(ARRIVAL_PACE_US);
 		int p = atomic_load(&iso->period);
 		int64_t t0 = now_us();
@@ -207,6 +215,10 @@ int section_isolation(const struct bench_env *env, unsigned base_s, unsigned sta
 	unsigned first = env->nusers > ARRAY_SIZE(t) ? env->nusers - (unsigned)ARRAY_SIZE(t) : 0;
 	for (unsigned i = 0; i < ARRAY_SIZE(t) && first + i < env->nusers; i++, n++) {
 		t[i] = (struct iso_thread){.iso = &iso, .user = first + i};
+		if (i >= TYPISTS && i < TYPISTS + ARRIVALS && first >= ISO_USERS) {
+			t[i].slot = i - TYPISTS;
+			t[i].pool = first;
+		}
 		void *(*fn)(void *) = i < TYPISTS	       ? typist
 				      : i < TYPISTS + ARRIVALS ? arrival
 							       : mailer;
@@ -236,7 +248,7 @@ int section_isolation(const struct bench_env *env, unsigned base_s, unsigned sta
 	       "running; %d typing, %d arriving, %d code-asking clients\n",
 	       stalled, base_s, TYPISTS, ARRIVALS, MAILERS);
 	printf("   (think time %d ms for typists, %d ms for arrivals, %d ms for code requests; "
-	       "users section 2 did not use)\n",
+	       "typists and code requests on users section 2 did not use)\n",
 	       TYPIST_PACE_US / 1000, ARRIVAL_PACE_US / 1000, MAILER_PACE_US / 1000);
 	printf("   %-40s %6s %7s %7s %6s %7s %7s %8s %6s\n", "", "before", "", "", "stall", "", "",
 	       "", "p99");

@@ -3,11 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/conf.h"
@@ -16,16 +14,15 @@
 #include "tests/bench/bench_reset.h"
 
 /* ssprd/priv.c hashes with the costs of this file. */
-#define LOGIN_DEFS	  "/etc/login.defs"
-#define HASH_SAMPLES	  21
-#define PARALLEL_SECONDS  2
-#define MAX_PER_WORKER	  100000
-#define MAX_FAILURES	  20
-#define FSYNC_SAMPLES	  21
-#define SAMPLE_CAP	  200000
-#define WARMUP_DIALOGUES  5
-#define PERF_STOP_WAIT_MS 3000
-#define FSYNC_EVENTS	  "syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync"
+#define LOGIN_DEFS	 "/etc/login.defs"
+#define HASH_SAMPLES	 21
+#define PARALLEL_SECONDS 2
+#define MAX_PER_WORKER	 100000
+#define MAX_FAILURES	 20
+#define FSYNC_SAMPLES	 21
+#define SAMPLE_CAP	 200000
+#define WARMUP_DIALOGUES 5
+#define FSYNC_EVENTS	 "syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync"
 
 struct worker {
 	const struct bench_env *env;
@@ -155,39 +152,30 @@ static int64_t fsync_probe(const char *shadow)
 
 /* perf stat counting the daemon's fsync and fdatasync calls and, with a
  * crypt event, its crypt_ra calls, if perf is there; CSV into out. */
-static pid_t perf_start(const struct bench_env *env, const char *out)
+static int perf_start(const struct bench_env *env, const char *out, struct perf_count *pc)
 {
-	pid_t pid = fork();
-	if (pid != 0)
-		return pid;
-	char p[32], events[512];
-	snprintf(p, sizeof(p), "%d", (int)env->daemon_pid);
+	char events[512];
 	snprintf(events, sizeof(events), "%s%s%s", FSYNC_EVENTS, env->crypt_event ? "," : "",
 		 env->crypt_event ? env->crypt_event : "");
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 1);
-		dup2(null, 2);
-	}
-	execlp("perf", "perf", "stat", "-x", ",", "-o", out, "-e", events, "-p", p, (char *)NULL);
-	_exit(127);
+	int64_t t0 = now_us();
+	int r = perf_count_start(pc, env->daemon_pid, events, out);
+	if (r < 0)
+		fprintf(stderr, "bench_reset: perf stat did not start counting: %s\n",
+			strerror(-r));
+	else
+		fprintf(stderr, "bench_reset: perf stat counting after %.1f ms\n",
+			(double)(now_us() - t0) / 1000.0);
+	return r;
 }
 
 /* Stop perf; *fsyncs and *crypts get the counts, -1 when unknown. */
-static void perf_stop(pid_t pid, const char *out, const char *crypt_event, long *fsyncs,
-		      long *crypts)
+static void perf_stop(struct perf_count *pc, int started, const char *out, const char *crypt_event,
+		      long *fsyncs, long *crypts)
 {
 	*fsyncs = *crypts = -1;
-	if (pid <= 0)
+	perf_count_stop(pc);
+	if (started < 0)
 		return;
-	kill(pid, SIGINT);
-	int st = 0;
-	for (int i = 0; i < PERF_STOP_WAIT_MS / 10 && waitpid(pid, &st, WNOHANG) == 0; i++)
-		usleep(10000);
-	if (waitpid(pid, &st, WNOHANG) == 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
-	}
 	FILE *f = fopen(out, "re");
 	if (!f)
 		return;
@@ -241,7 +229,10 @@ static int run_phase(const struct bench_env *env, struct phase *ph, unsigned sec
 		return -ENOMEM;
 	int64_t d0 = proc_cpu_ms(env->daemon_pid), m0 = proc_cpu_ms(env->smtp_pid);
 	int64_t s0 = self_cpu_ms(), b0 = system_busy_ms();
-	pid_t perf = perf_start(env, perf_out);
+	/* Counting starts before the first dialogue does and stops after the
+	 * last one ended: the counts are per dialogue. */
+	struct perf_count pc;
+	int counting = perf_start(env, perf_out, &pc);
 	int64_t t0 = now_us();
 	for (unsigned i = 0; i < ph->clients; i++) {
 		w[i] = (struct worker){.env = env,
@@ -259,7 +250,7 @@ static int run_phase(const struct bench_env *env, struct phase *ph, unsigned sec
 		ph->failed += w[i].failed;
 	}
 	ph->seconds = (double)(now_us() - t0) / 1e6;
-	perf_stop(perf, perf_out, env->crypt_event, &ph->fsyncs, &ph->crypts);
+	perf_stop(&pc, counting, perf_out, env->crypt_event, &ph->fsyncs, &ph->crypts);
 	ph->daemon_cpu = proc_cpu_ms(env->daemon_pid) - d0;
 	ph->smtp_cpu = proc_cpu_ms(env->smtp_pid) - m0;
 	ph->self_cpu = self_cpu_ms() - s0;

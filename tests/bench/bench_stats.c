@@ -1,12 +1,21 @@
 #include "tests/bench/bench_stats.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* How long perf may take to start counting, and to stop and write. */
+#define PERF_ACK_MS  20000
+#define PERF_STOP_MS 3000
 
 int64_t now_us(void)
 {
@@ -162,4 +171,83 @@ const char *fmt_ms(int64_t us, char *buf, size_t bufsz)
 	else
 		snprintf(buf, bufsz, "%.1f", (double)us / 1000.0);
 	return buf;
+}
+
+/* Send a control command and wait for perf's "ack". */
+static int perf_command(struct perf_count *pc, const char *cmd, int timeout_ms)
+{
+	/* A socket, not a pipe: a perf that is gone must not SIGPIPE us. */
+	if (send(pc->fd, cmd, strlen(cmd), MSG_NOSIGNAL) != (ssize_t)strlen(cmd))
+		return -EIO;
+	struct pollfd p = {.fd = pc->fd, .events = POLLIN};
+	char buf[16];
+	if (poll(&p, 1, timeout_ms) != 1)
+		return -ETIMEDOUT;
+	ssize_t n = recv(pc->fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return strstr(buf, "ack") ? 0 : -EPROTO;
+}
+
+static void perf_reap(struct perf_count *pc)
+{
+	int st;
+	kill(pc->pid, SIGINT);
+	for (int i = 0; i < PERF_STOP_MS / 10 && waitpid(pc->pid, &st, WNOHANG) == 0; i++)
+		usleep(10000);
+	if (waitpid(pc->pid, &st, WNOHANG) == 0) {
+		kill(pc->pid, SIGKILL);
+		waitpid(pc->pid, &st, 0);
+	}
+	pc->pid = 0;
+}
+
+int perf_count_start(struct perf_count *pc, pid_t target, const char *events, const char *out)
+{
+	int sv[2];
+	*pc = (struct perf_count){.fd = -1};
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char p[32], control[64];
+		/* perf's end stays open across exec (dup drops CLOEXEC); it
+		 * reads commands from it and writes its acks to it. */
+		int c = dup(sv[1]);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		snprintf(p, sizeof(p), "%d", (int)target);
+		snprintf(control, sizeof(control), "fd:%d,%d", c, c);
+		execlp("perf", "perf", "stat", "-x", ",", "-o", out, "--delay=-1", "--control",
+		       control, "-e", events, "-p", p, (char *)NULL);
+		_exit(127);
+	}
+	int r = pid < 0 ? -errno : 0;
+	close(sv[1]);
+	pc->fd = sv[0];
+	pc->pid = pid > 0 ? pid : 0;
+	/* No perf, or one that cannot attach, never acks. */
+	if (r == 0)
+		r = perf_command(pc, "enable\n", PERF_ACK_MS);
+	if (r < 0)
+		perf_count_stop(pc);
+	return r;
+}
+
+void perf_count_stop(struct perf_count *pc)
+{
+	if (!pc)
+		return;
+	if (pc->pid > 0) {
+		/* Disabled first: reaping and writing out count nothing. */
+		perf_command(pc, "disable\n", PERF_STOP_MS);
+		perf_reap(pc);
+	}
+	if (pc->fd >= 0)
+		close(pc->fd);
+	pc->fd = -1;
 }

@@ -39,3 +39,16 @@ int64_t system_busy_ms(void);
 
 /* Milliseconds with one decimal, or "-" for a negative value, into buf. */
 const char *fmt_ms(int64_t us, char *buf, size_t bufsz);
+
+/* `perf stat` counting events of another process, started and stopped
+ * through perf's control descriptors, so that a count covers exactly the
+ * time between perf_count_start's return and perf_count_stop: perf needs
+ * from a few ms to seconds (a busy machine, a uprobe) before it counts. */
+struct perf_count {
+	pid_t pid;
+	int fd; /* our end of perf's --control socket */
+};
+/* 0 once perf counts events (CSV into out); -errno when it cannot. */
+int perf_count_start(struct perf_count *pc, pid_t target, const char *events, const char *out);
+/* Stop counting, let perf write out, reap it. NULL-safe, idempotent. */
+void perf_count_stop(struct perf_count *pc);
