@@ -8,6 +8,11 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+# Message catalogs: LOCALEDIR/<lang>/LC_MESSAGES/sspr.mo (compiled in; the
+# tests and the demo point $SSPR_LOCALEDIR at build/locale instead).
+LOCALEDIR ?= $(PREFIX)/share/locale
+# The LDAP schema for [daemon] store = ldap (sspr.conf(5)).
+SSPRDATADIR ?= $(PREFIX)/share/sspr
 SYSCONFDIR ?= /etc
 # Lazy: pkg-config may not be installed until `make deps` has run.
 PAMDIR ?= $(shell pkg-config --variable=libdir pam)/security
@@ -18,15 +23,23 @@ CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 
 WARN := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Werror
-BASE_CPPFLAGS := -I. -D_GNU_SOURCE -DSSPR_VERSION='"$(VERSION)"'
+BASE_CPPFLAGS := -I. -D_GNU_SOURCE -DSSPR_VERSION='"$(VERSION)"' -DLOCALEDIR='"$(LOCALEDIR)"'
 
 B := build
 
+# Languages with a catalog (po/LINGUAS); the rules are under Translations.
+LINGUAS := $(shell sed -e 's/\#.*//' po/LINGUAS 2>/dev/null)
+MO_FILES := $(LINGUAS:%=$(B)/locale/%/LC_MESSAGES/sspr.mo)
+# Test-only pseudo-language: every line of every text starts with "⟦", so a
+# text that is not marked for translation shows up (never installed).
+PSEUDO_MARK := ⟦
+PSEUDO_MO := $(B)/locale/en@pseudo/LC_MESSAGES/sspr.mo
+
 DAEMON_PKGS := libsystemd libsodium libcurl sqlite3 inih libcrypt pwquality libcrypto liboath \
-	libmicrohttpd json-c libqrencode audit
+	libmicrohttpd json-c libqrencode audit ldap
 TOOL_PKGS := inih libsystemd json-c
 TEST_PKGS := check libpamtest libsodium libcurl sqlite3 inih libcrypt libsystemd pwquality libcrypto \
-	liboath libmicrohttpd json-c libqrencode audit
+	liboath libmicrohttpd json-c libqrencode audit ldap
 # libunistring (NFKC and case folding of security answers) has no .pc file.
 UNISTRING_LIBS := -lunistring
 
@@ -54,8 +67,11 @@ MODULE := $(B)/pam_sspr.so
 TEST_BINS := $(B)/tests/unit $(B)/tests/integration $(B)/tests/pam_testpw.so
 
 .PHONY: all tests check demo deps install uninstall clean format format-check lint-man bench \
-	fuzz fuzz-run check-asan
-all: $(PROGRAMS) $(MODULE)
+	fuzz fuzz-run check-asan pot update-po check-po
+all: $(PROGRAMS) $(MODULE) $(MO_FILES)
+
+# A failed recipe (msgfmt writes its output even on errors) leaves no target.
+.DELETE_ON_ERROR:
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -82,7 +98,66 @@ $(MODULE): $(PAM_OBJ) pam_sspr/pam_sspr.map
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-z,defs -Wl,--version-script=pam_sspr/pam_sspr.map \
 		-o $@ $(PAM_OBJ) $(call pc_libs,pam)
 
-tests: $(TEST_BINS)
+# --- Translations (issue 10; po/README) ------------------------------------
+# Every text marked with _() N_() P_() in these files goes to po/sspr.pot.
+# pam_sspr's few own texts (its first prompt) use glibc's gettext with the
+# login process's locale (pam_sspr/text.c), from the same catalogs.
+POT_SRC = $(sort $(wildcard common/*.c common/*.h ssprd/*.c ssprd/*.h cli/*.c cli/*.h pam_sspr/*.c))
+XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 \
+	--flag=_:1:pass-c-format --flag=P_:1:pass-c-format --flag=P_:2:pass-c-format \
+	--add-comments=TRANSLATORS: --sort-by-file --add-location=file --package-name=sspr \
+	--package-version=$(VERSION) --msgid-bugs-address=
+
+# A language's catalog: po/<lang>.po, then the parts still being written
+# (po/<lang>-*.part.po), the first translation of a text winning.
+define MO_RULE
+$(B)/locale/$(1)/LC_MESSAGES/sspr.mo: po/$(1).po $(wildcard po/$(1)-*.part.po)
+	@mkdir -p $$(dir $$@) $(B)/po
+	msgcat --use-first -o $(B)/po/$(1).po $$^
+	msgfmt -o $$@ $(B)/po/$(1).po
+endef
+$(foreach l,$(LINGUAS),$(eval $(call MO_RULE,$(l))))
+
+# The template from the current sources (po/sspr.pot is the committed copy).
+$(B)/po/sspr.pot: $(POT_SRC)
+	@mkdir -p $(dir $@)
+	xgettext $(XGETTEXT_FLAGS) -o $@ $(POT_SRC)
+	@test -f $@ || { echo "xgettext: no marked text" >&2; exit 1; }
+
+$(PSEUDO_MO): $(B)/po/sspr.pot
+	@mkdir -p $(dir $@)
+	sed -e '1,/^$$/{/^#, fuzzy/d;}' -e 's/charset=CHARSET/charset=UTF-8/' \
+		-e 's/nplurals=INTEGER; plural=EXPRESSION;/nplurals=2; plural=(n != 1);/' $< | \
+		msgen -o - - | msgfilter --keep-header -o $(B)/po/en@pseudo.po sed -e 's/^\(.\)/$(PSEUDO_MARK)\1/'
+	msgfmt -o $@ $(B)/po/en@pseudo.po
+
+pot: $(B)/po/sspr.pot
+	cp $< po/sspr.pot
+
+# Bring every po/<lang>.po up to date with the template (new texts empty,
+# changed ones fuzzy) for translators.
+update-po: pot
+	@for l in $(LINGUAS); do echo "msgmerge po/$$l.po"; \
+		msgmerge --quiet --update --backup=none po/$$l.po po/sspr.pot || exit 1; done
+
+# Every catalog and part, and the merged catalogs the build uses: syntax,
+# header, and printf directives that match the English text. Then how much
+# of the current sources' texts each language translates; with
+# PO_COMPLETE=1 a text left untranslated (or fuzzy) fails.
+PO_COMPLETE ?=
+check-po: $(MO_FILES) $(B)/po/sspr.pot
+	@set -e; for f in $(wildcard po/*.po) $(LINGUAS:%=$(B)/po/%.po); do \
+		msgfmt --check -o /dev/null $$f || { echo "check-po: $$f fails msgfmt --check"; exit 1; }; \
+	done; echo "po: msgfmt --check clean"
+	@set -e; for l in $(LINGUAS); do \
+		stats=$$(msgmerge --quiet --no-fuzzy-matching $(B)/po/$$l.po $(B)/po/sspr.pot | \
+			msgfmt --statistics -o /dev/null - 2>&1); \
+		echo "po: $$l: $$stats"; \
+		if [ -n "$(PO_COMPLETE)" ] && echo "$$stats" | grep -Eq 'untranslated|fuzzy'; then \
+			echo "check-po: $$l is incomplete"; exit 1; fi; \
+	done
+
+tests: $(TEST_BINS) $(MO_FILES) $(PSEUDO_MO)
 
 $(B)/tests/unit: $(UNIT_OBJ) $(SSPRD_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -122,7 +197,7 @@ DEB_DEPS := build-essential pkg-config libpam0g-dev libsystemd-dev libsodium-dev
 	libpam-wrapper libpamtest0-dev libnss-wrapper pamtester python3 python3-aiosmtpd \
 	mandoc systemd binutils util-linux libpwquality-dev cracklib-runtime liboath-dev \
 	libmicrohttpd-dev libunistring-dev libjson-c-dev libqrencode-dev libaudit-dev openssh-server openssh-client python3-pexpect login passwd libpam-modules-bin \
-	clang libclang-rt-dev llvm
+	clang libclang-rt-dev llvm libldap-dev slapd ldap-utils gettext
 
 deps:
 	@missing=$$(for p in $(DEB_DEPS); do \
@@ -143,6 +218,7 @@ check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory lint-man
+	@$(MAKE) --no-print-directory check-po
 	tests/run-tests.sh
 
 bench:
@@ -176,6 +252,12 @@ install: all
 	install -m 0644 man/sspr.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/sspr.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/pam_sspr.8 man/ssprd.8 man/ssprctl.8 $(DESTDIR)$(MANDIR)/man8/
+	@for l in $(LINGUAS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 0644 $(B)/locale/$$l/LC_MESSAGES/sspr.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/sspr.mo || exit 1; done
+	install -d $(DESTDIR)$(SSPRDATADIR)
+	install -m 0644 conf/sspr.schema conf/sspr.ldif $(DESTDIR)$(SSPRDATADIR)/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/sspr.conf ]; then \
 		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/sspr.conf"; \
 	else install -m 0644 conf/sspr.conf $(DESTDIR)$(SYSCONFDIR)/sspr.conf; fi
@@ -185,7 +267,9 @@ uninstall:
 		$(DESTDIR)$(PAMDIR)/pam_sspr.so $(DESTDIR)$(MANDIR)/man1/sspr.1 \
 		$(DESTDIR)$(MANDIR)/man5/sspr.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/pam_sspr.8 $(DESTDIR)$(MANDIR)/man8/ssprd.8 \
-		$(DESTDIR)$(MANDIR)/man8/ssprctl.8
+		$(DESTDIR)$(MANDIR)/man8/ssprctl.8 $(LINGUAS:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/sspr.mo) \
+		$(DESTDIR)$(SSPRDATADIR)/sspr.schema $(DESTDIR)$(SSPRDATADIR)/sspr.ldif
+	rmdir $(DESTDIR)$(SSPRDATADIR) 2>/dev/null || true
 
 # --- Packaging (issue 7): units, PAM profile, examples; .deb and .rpm -------
 # `make install` puts these where the Debian and RPM packages do; the binaries
@@ -345,6 +429,7 @@ check-asan:
 	export LSAN_OPTIONS="suppressions=$$run/lsan.supp:print_suppressions=0"; \
 	export UBSAN_OPTIONS="log_path=$$run/reports/ubsan:halt_on_error=1:print_stacktrace=1"; \
 	export SSPR_TEST_PRELOAD="$$($(ASAN_CC) -print-file-name=libasan.so) libcrypt.so.1"; \
+	export SSPR_LOCALEDIR="$$build/locale"; \
 	export NSS_WRAPPER_DISABLE_DEEPBIND=1 PAM_WRAPPER_DISABLE_DEEPBIND=1 \
 		UID_WRAPPER_DISABLE_DEEPBIND=1; \
 	status=0; \

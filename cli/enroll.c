@@ -8,6 +8,7 @@
 
 #include "cli/term.h"
 #include "common/conf.h"
+#include "common/i18n.h"
 #include "common/util.h"
 
 /* Ten questions and answers take a few KiB; anything much larger is not
@@ -37,7 +38,7 @@ static int load_pool_file(const char *prog, struct rules *r)
 	size_t len;
 	int e = read_small_file(path, ENROLL_POOL_FILE_MAX, &text, &len);
 	if (e < 0) {
-		fprintf(stderr, "%s: cannot read the question pool %s: %s\n", prog, path,
+		fprintf(stderr, _("%s: cannot read the question pool %s: %s\n"), prog, path,
 			strerror(-e));
 		return e == -EACCES ? CLI_EXIT_DENIED : CLI_EXIT_USAGE;
 	}
@@ -83,8 +84,8 @@ static int load_rules(const char *prog, const char *config_path, struct rules *r
 	};
 	if (!r->qa.custom && r->npool < r->qa.count) {
 		fprintf(stderr,
-			"%s: [questions] register asks for %u questions, the pool has %zu and "
-			"custom = no\n",
+			_("%s: [questions] register asks for %u questions, the pool has %zu and "
+			  "custom = no\n"),
 			prog, r->qa.count, r->npool);
 		return CLI_EXIT_USAGE;
 	}
@@ -114,22 +115,22 @@ static int ask_question(const struct rules *r, const struct qa_set *s, FILE *out
 {
 	char msg[256];
 	size_t avail = 0;
-	fprintf(out, "\nQuestion %zu of %u\n", s->n + 1, r->qa.count);
+	fprintf(out, _("\nQuestion %zu of %u\n"), s->n + 1, r->qa.count);
 	for (size_t i = 0; i < r->npool; i++)
 		if (!taken(s, r->pool[i])) {
 			fprintf(out, "%4zu. %s\n", i + 1, r->pool[i]);
 			avail++;
 		}
 	fflush(out);
-	const char *prompt = !avail	    ? "Your question: "
-			     : r->qa.custom ? "Number, or a question of your own: "
-					    : "Number: ";
+	const char *prompt = !avail	    ? _("Your question: ")
+			     : r->qa.custom ? _("Number, or a question of your own: ")
+					    : _("Number: ");
 	for (;;) {
 		char *in = NULL;
 		const char *canon;
 		int e = term_prompt(true, prompt, &in);
 		if (e == -E2BIG) {
-			fprintf(out, "Not accepted: longer than %d bytes.\n", CONF_QUESTION_MAX);
+			fprintf(out, _("Not accepted: longer than %d bytes.\n"), CONF_QUESTION_MAX);
 			continue;
 		}
 		if (e < 0)
@@ -143,7 +144,7 @@ static int ask_question(const struct rules *r, const struct qa_set *s, FILE *out
 		if (cand)
 			e = qa_check_question(&r->qa, s, cand, &canon, msg, sizeof(msg));
 		else {
-			snprintf(msg, sizeof(msg), "no such number in the list");
+			snprintf(msg, sizeof(msg), "%s", _("no such number in the list"));
 			e = -EINVAL;
 		}
 		if (e == 0)
@@ -153,7 +154,7 @@ static int ask_question(const struct rules *r, const struct qa_set *s, FILE *out
 			return *q_out ? 0 : -ENOMEM;
 		if (e != -EINVAL)
 			return e;
-		fprintf(out, "Not accepted: %s.\n", msg);
+		fprintf(out, _("Not accepted: %s.\n"), msg);
 	}
 }
 
@@ -163,15 +164,15 @@ static int ask_answer(const struct rules *r, const struct qa_set *s, const char 
 	char msg[256];
 	for (;;) {
 		char *a = NULL, *again = NULL;
-		int e = term_prompt(false, "Answer: ", &a);
+		int e = term_prompt(false, _("Answer: "), &a);
 		if (e == 0)
 			e = qa_check_answer(&r->qa, s, q, a, msg, sizeof(msg));
 		else if (e == -E2BIG)
-			snprintf(msg, sizeof(msg), "longer than %d bytes", QA_ANSWER_MAX);
+			snprintf(msg, sizeof(msg), _("longer than %d bytes"), QA_ANSWER_MAX);
 		if (e == 0)
-			e = term_prompt(false, "Answer again: ", &again);
+			e = term_prompt(false, _("Answer again: "), &again);
 		if (e == 0 && strcmp(a, again) != 0) {
-			snprintf(msg, sizeof(msg), "the two answers differ");
+			snprintf(msg, sizeof(msg), "%s", _("the two answers differ"));
 			e = -EINVAL;
 		}
 		secret_free(again);
@@ -182,7 +183,7 @@ static int ask_answer(const struct rules *r, const struct qa_set *s, const char 
 		secret_free(a);
 		if (e != -EINVAL && e != -E2BIG)
 			return e;
-		fprintf(out, "Not accepted: %s.\n", msg);
+		fprintf(out, _("Not accepted: %s.\n"), msg);
 	}
 }
 
@@ -192,9 +193,13 @@ static int ask_all(const struct rules *r, struct qa_set *set)
 	FILE *out = tty ? tty : stderr;
 	int e = 0;
 	fprintf(out,
-		"Choose %u security questions and give each an answer of at least %u "
-		"characters.\nAnswers are not shown; letter case and extra spaces do not "
-		"matter.\n",
+		P_("Choose %u security question and give it an answer of at least %u "
+		   "characters.\nAnswers are not shown; letter case and extra spaces do not "
+		   "matter.\n",
+		   "Choose %u security questions and give each an answer of at least %u "
+		   "characters.\nAnswers are not shown; letter case and extra spaces do not "
+		   "matter.\n",
+		   r->qa.count),
 		r->qa.count, r->qa.min_length);
 	while (set->n < r->qa.count && e == 0) {
 		char *q = NULL, *a = NULL;
@@ -251,17 +256,18 @@ static int read_all(const char *prog, const struct rules *r, struct qa_set *set)
 	int e = read_input(&text, &len);
 	if (e < 0) {
 		if (e == -EFBIG)
-			fprintf(stderr, "%s: standard input: more than %d bytes\n", prog,
+			fprintf(stderr, _("%s: standard input: more than %d bytes\n"), prog,
 				ENROLL_INPUT_MAX);
 		else
-			fprintf(stderr, "%s: cannot read standard input: %s\n", prog, strerror(-e));
+			fprintf(stderr, _("%s: cannot read standard input: %s\n"), prog,
+				strerror(-e));
 		return CLI_EXIT_USAGE;
 	}
 	e = qa_parse(&r->qa, text, len, set, msg, sizeof(msg));
 	secure_zero(text, len);
 	free(text);
 	if (e < 0) {
-		fprintf(stderr, "%s: standard input: %s\n", prog, msg);
+		fprintf(stderr, _("%s: standard input: %s\n"), prog, msg);
 		return e == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
 	}
 	return CLI_EXIT_OK;
@@ -276,9 +282,9 @@ int enroll_questions_input(const char *prog, const char *config_path, struct qa_
 	} else if (ret == CLI_EXIT_OK) {
 		int e = ask_all(&r, out);
 		if (e == -ECANCELED)
-			fprintf(stderr, "%s: cancelled\n", prog);
+			fprintf(stderr, _("%s: cancelled\n"), prog);
 		else if (e < 0)
-			fprintf(stderr, "%s: cannot ask for the questions: %s\n", prog,
+			fprintf(stderr, _("%s: cannot ask for the questions: %s\n"), prog,
 				strerror(-e));
 		if (e < 0) {
 			qa_set_clear(out);

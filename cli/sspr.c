@@ -9,6 +9,7 @@
 
 #include "cli/term.h"
 #include "common/conf.h"
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/phone.h"
 #include "common/proto.h"
@@ -19,32 +20,39 @@
 
 static void usage(FILE *f)
 {
-	fputs("Usage: " PROG " [--config PATH] [--socket PATH] status\n"
-	      "       " PROG " [--config PATH] [--socket PATH] register\n"
-	      "            [--email ADDRESS | --mobile NUMBER | --office NUMBER | --reconfirm]\n"
-	      "\n"
-	      "Commands:\n"
-	      "  status    show how you can reset your password (addresses are masked)\n"
-	      "  register  add or change what you can reset your password with: asks for\n"
-	      "            your current password, then shows a menu\n"
-	      "\n"
-	      "Register options (each skips the menu; \"-\" as the value removes it):\n"
-	      "  --email ADDRESS    register this email address (a code is sent to it)\n"
-	      "  --mobile NUMBER    register this mobile number, +country code first (a code\n"
-	      "                     is sent to it)\n"
-	      "  --office NUMBER    register this office number, +country code first\n"
-	      "  --reconfirm        confirm that your registered information is still right\n"
-	      "\n"
-	      "Options:\n"
-	      "  -c, --config PATH  configuration file (default " CONF_DEFAULT_PATH ")\n"
-	      "  -s, --socket PATH  ssprd socket (default: [daemon] socket from the "
-	      "configuration)\n"
-	      "  -h, --help         show this help\n"
-	      "  -V, --version      show the version\n"
-	      "\n"
-	      "Answers are read from the terminal, or from standard input without one.\n"
-	      "Exit status: 0 done, 1 failed or cancelled, 2 usage or invalid input,\n"
-	      "3 ssprd unreachable, 4 permission denied.\n",
+	/* Command and option names stay as they are in every language. */
+	fprintf(
+	    f,
+	    _("Usage: %s [--config PATH] [--socket PATH] status\n"
+	      "       %s [--config PATH] [--socket PATH] register\n"
+	      "            [--email ADDRESS | --mobile NUMBER | --office NUMBER | --reconfirm]\n"),
+	    PROG, PROG);
+	fputs(_("\n"
+		"Commands:\n"
+		"  status    show how you can reset your password (addresses are masked)\n"
+		"  register  add or change what you can reset your password with: asks for\n"
+		"            your current password, then shows a menu\n"
+		"\n"
+		"Register options (each skips the menu; \"-\" as the value removes it):\n"
+		"  --email ADDRESS    register this email address (a code is sent to it)\n"
+		"  --mobile NUMBER    register this mobile number, +country code first (a code\n"
+		"                     is sent to it)\n"
+		"  --office NUMBER    register this office number, +country code first\n"
+		"  --reconfirm        confirm that your registered information is still right\n"
+		"\n"
+		"Options:\n"),
+	      f);
+	fprintf(f,
+		_("  -c, --config PATH  configuration file (default %s)\n"
+		  "  -s, --socket PATH  ssprd socket (default: [daemon] socket from the "
+		  "configuration)\n"
+		  "  -h, --help         show this help\n"
+		  "  -V, --version      show the version\n"),
+		CONF_DEFAULT_PATH);
+	fputs(_("\n"
+		"Answers are read from the terminal, or from standard input without one.\n"
+		"Exit status: 0 done, 1 failed or cancelled, 2 usage or invalid input,\n"
+		"3 ssprd unreachable, 4 permission denied.\n"),
 	      f);
 }
 
@@ -87,12 +95,12 @@ static int bad_value(const struct register_args *a)
 	char shown[128];
 	sanitize_for_log(a->value, shown, sizeof(shown));
 	if (strcmp(a->kind, "email") == 0)
-		fprintf(stderr, PROG ": \"%s\" is not a valid email address\n", shown);
+		fprintf(stderr, _("%s: \"%s\" is not a valid email address\n"), PROG, shown);
 	else
 		fprintf(stderr,
-			PROG ": \"%s\" is not a phone number in international form (+ and the "
-			     "country code, e.g. +15550100167)\n",
-			shown);
+			_("%s: \"%s\" is not a phone number in international form (+ and the "
+			  "country code, e.g. +15550100167)\n"),
+			PROG, shown);
 	return CLI_EXIT_USAGE;
 }
 
@@ -102,8 +110,8 @@ static int run(const char *config, const char *socket_opt, enum proto_type type,
 	struct proto_msg req = {0};
 	int r = proto_msg_build(&req, type, n, fields);
 	if (r < 0) {
-		fprintf(stderr, PROG ": cannot build the request: %s\n",
-			r == -E2BIG ? "a value is too long" : strerror(-r));
+		fprintf(stderr, _("%s: cannot build the request: %s\n"), PROG,
+			r == -E2BIG ? _("a value is too long") : strerror(-r));
 		return r == -E2BIG || r == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
 	}
 	int ret = cli_request(PROG, config, socket_opt, &req);
@@ -129,6 +137,7 @@ int main(int argc, char **argv)
 	int c;
 
 	log_init(PROG, LOG_WARNING);
+	cli_i18n_init();
 	while ((c = getopt_long(argc, argv, "c:s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -161,7 +170,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fputs(PROG ": no command given\n", stderr);
+		fprintf(stderr, _("%s: no command given\n"), PROG);
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
@@ -170,26 +179,27 @@ int main(int argc, char **argv)
 	sanitize_for_log(cmd, shown, sizeof(shown));
 	bool is_status = strcmp(cmd, "status") == 0, is_register = strcmp(cmd, "register") == 0;
 	if (!is_status && !is_register) {
-		fprintf(stderr, PROG ": unknown command \"%s\"\n", shown);
+		fprintf(stderr, _("%s: unknown command \"%s\"\n"), PROG, shown);
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, PROG ": %s takes no arguments\n", shown);
+		fprintf(stderr, _("%s: %s takes no arguments\n"), PROG, shown);
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
 	if (is_status) {
 		if (reg.count > 0) {
-			fputs(PROG ": status takes no options\n", stderr);
+			fprintf(stderr, _("%s: status takes no options\n"), PROG);
 			usage(stderr);
 			return CLI_EXIT_USAGE;
 		}
 		return run(config, socket_opt, PROTO_USER_STATUS, 0, NULL);
 	}
 	if (reg.count > 1) {
-		fputs(PROG ": give at most one of --email, --mobile, --office and --reconfirm\n",
-		      stderr);
+		fprintf(stderr,
+			_("%s: give at most one of --email, --mobile, --office and --reconfirm\n"),
+			PROG);
 		return CLI_EXIT_USAGE;
 	}
 	if (check_value(&reg) < 0)

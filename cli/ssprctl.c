@@ -7,59 +7,63 @@
 #include <string.h>
 
 #include "common/conf.h"
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "common/validate.h"
 
 static void usage(FILE *f)
 {
-	fputs("Usage: " PROG " [--config PATH] [--socket PATH] COMMAND [ARGS] [OPTIONS]\n"
-	      "\n"
-	      "Commands:\n"
-	      "  show USER             show what USER has registered\n"
-	      "  enroll USER [--email ADDRESS] [--mobile NUMBER] [--office NUMBER]\n"
-	      "              [--questions] [--totp] [--recovery-codes]\n"
-	      "                        register what USER can reset their password with; one\n"
-	      "                        request per option, in the order given; \"\" removes\n"
-	      "                        an address or number\n"
-	      "  clear USER [METHOD]   remove USER's registrations, or only METHOD: email,\n"
-	      "                        mobile, office, questions, totp or recovery_codes\n"
-	      "  unlock USER           clear USER's failed-login records (pam_faillock)\n"
-	      "  list [--unregistered] [--json]\n"
-	      "                        list the users and what they have registered\n"
-	      "  audit [--user USER] [--since TIME] [--limit N] [--json]\n"
-	      "                        show the event log, newest first\n"
-	      "  report [--days N] [--json]\n"
-	      "                        registration coverage and activity of the last N days\n"
-	      "  check-config          check the configuration file and the templates\n"
-	      "  test-email ADDRESS    send a test message to ADDRESS\n"
-	      "  test-sms NUMBER       send a test text message to NUMBER\n"
-	      "\n"
-	      "Options:\n"
-	      "  -c, --config PATH     configuration file (default " CONF_DEFAULT_PATH ")\n"
-	      "  -s, --socket PATH     ssprd socket (default: [daemon] socket from the "
-	      "configuration)\n"
-	      "  -e, --email ADDRESS   the email address for one-time codes\n"
-	      "      --mobile NUMBER   the mobile number for SMS codes, E.164 (+ country code)\n"
-	      "      --office NUMBER   the office number for voice calls, E.164\n"
-	      "      --questions       set the security questions: asked on the terminal, or\n"
-	      "                        read as QUESTION<TAB>ANSWER lines from standard input\n"
-	      "      --totp            create an authenticator-app secret and show it once\n"
-	      "      --recovery-codes  create new recovery codes and show them once\n"
-	      "  -y, --yes             clear without asking for confirmation\n"
-	      "      --unregistered    list only enabled users who cannot reset yet\n"
-	      "  -u, --user USER       audit: only the events of USER\n"
-	      "      --since TIME      audit: events from TIME on: YYYY-MM-DD,\n"
-	      "                        YYYY-MM-DDTHH:MM:SSZ (UTC), unix seconds, or a span\n"
-	      "                        back from now such as 7d, 24h or 2w\n"
-	      "      --limit N         audit: at most N events (default 1000)\n"
-	      "      --days N          report: the last N days (default 30)\n"
-	      "      --json            print JSON (documented in ssprctl(8)) instead of tables\n"
-	      "  -h, --help            show this help\n"
-	      "  -V, --version         show the version\n"
-	      "\n"
-	      "Exit status: 0 done, 1 failed, 2 usage, invalid input or configuration,\n"
-	      "3 ssprd unreachable, 4 permission denied.\n",
+	/* Command and option names stay as they are in every language. */
+	fprintf(f, _("Usage: %s [--config PATH] [--socket PATH] COMMAND [ARGS] [OPTIONS]\n"), PROG);
+	fputs(_("\n"
+		"Commands:\n"
+		"  show USER             show what USER has registered\n"
+		"  enroll USER [--email ADDRESS] [--mobile NUMBER] [--office NUMBER]\n"
+		"              [--questions] [--totp] [--recovery-codes]\n"
+		"                        register what USER can reset their password with; one\n"
+		"                        request per option, in the order given; \"\" removes\n"
+		"                        an address or number\n"
+		"  clear USER [METHOD]   remove USER's registrations, or only METHOD: email,\n"
+		"                        mobile, office, questions, totp or recovery_codes\n"
+		"  unlock USER           clear USER's failed-login records (pam_faillock)\n"
+		"  list [--unregistered] [--json]\n"
+		"                        list the users and what they have registered\n"
+		"  audit [--user USER] [--since TIME] [--limit N] [--json]\n"
+		"                        show the event log, newest first\n"
+		"  report [--days N] [--json]\n"
+		"                        registration coverage and activity of the last N days\n"
+		"  check-config          check the configuration file and the templates\n"
+		"  test-email ADDRESS    send a test message to ADDRESS\n"
+		"  test-sms NUMBER       send a test text message to NUMBER\n"
+		"\n"
+		"Options:\n"),
+	      f);
+	fprintf(f, _("  -c, --config PATH     configuration file (default %s)\n"),
+		CONF_DEFAULT_PATH);
+	fputs(_("  -s, --socket PATH     ssprd socket (default: [daemon] socket from the "
+		"configuration)\n"
+		"  -e, --email ADDRESS   the email address for one-time codes\n"
+		"      --mobile NUMBER   the mobile number for SMS codes, E.164 (+ country code)\n"
+		"      --office NUMBER   the office number for voice calls, E.164\n"
+		"      --questions       set the security questions: asked on the terminal, or\n"
+		"                        read as QUESTION<TAB>ANSWER lines from standard input\n"
+		"      --totp            create an authenticator-app secret and show it once\n"
+		"      --recovery-codes  create new recovery codes and show them once\n"
+		"  -y, --yes             clear without asking for confirmation\n"
+		"      --unregistered    list only enabled users who cannot reset yet\n"
+		"  -u, --user USER       audit: only the events of USER\n"
+		"      --since TIME      audit: events from TIME on: YYYY-MM-DD,\n"
+		"                        YYYY-MM-DDTHH:MM:SSZ (UTC), unix seconds, or a span\n"
+		"                        back from now such as 7d, 24h or 2w\n"
+		"      --limit N         audit: at most N events (default 1000)\n"
+		"      --days N          report: the last N days (default 30)\n"
+		"      --json            print JSON (documented in ssprctl(8)) instead of tables\n"
+		"  -h, --help            show this help\n"
+		"  -V, --version         show the version\n"
+		"\n"
+		"Exit status: 0 done, 1 failed, 2 usage, invalid input or configuration,\n"
+		"3 ssprd unreachable, 4 permission denied.\n"),
 	      f);
 }
 
@@ -76,7 +80,7 @@ int ssprctl_check_user(const char *user)
 		return CLI_EXIT_OK;
 	char shown[64];
 	sanitize_for_log(user, shown, sizeof(shown));
-	fprintf(stderr, PROG ": invalid user name \"%s\"\n", shown);
+	fprintf(stderr, _("%s: invalid user name \"%s\"\n"), PROG, shown);
 	return CLI_EXIT_USAGE;
 }
 
@@ -94,8 +98,8 @@ int ssprctl_parse_count(const char *option, const char *s, unsigned min, unsigne
 	if (!ok) {
 		char shown[64];
 		sanitize_for_log(s, shown, sizeof(shown));
-		fprintf(stderr, PROG ": %s must be a number from %u to %u, not \"%s\"\n", option,
-			min, max, shown);
+		fprintf(stderr, _("%s: %s must be a number from %u to %u, not \"%s\"\n"), PROG,
+			option, min, max, shown);
 		return CLI_EXIT_USAGE;
 	}
 	*out = (unsigned)n;
@@ -108,7 +112,7 @@ int ssprctl_send(const struct ssprctl_opts *o, enum proto_type type, unsigned nf
 	struct proto_msg req = {0};
 	int r = proto_msg_build(&req, type, nfields, fields);
 	if (r < 0) {
-		fprintf(stderr, PROG ": cannot build the request: %s\n", strerror(-r));
+		fprintf(stderr, _("%s: cannot build the request: %s\n"), PROG, strerror(-r));
 		return CLI_EXIT_USAGE;
 	}
 	int ret = cli_request_data(PROG, o->config, o->socket, &req, data, userdata);
@@ -145,49 +149,50 @@ static const struct command {
 	const char *args_msg;
 	int (*run)(struct ssprctl_opts *o, char **args, int nargs);
 } commands[] = {
-    {"show", 1, 1, OF_SOCKET, "show takes one user name", ssprctl_show},
-    {"enroll", 1, 1, OF_SOCKET | OF_STEPS, "enroll takes one user name", ssprctl_enroll},
-    {"clear", 1, 2, OF_SOCKET | OF_YES, "clear takes a user name and optionally a method",
+    {"show", 1, 1, OF_SOCKET, N_("show takes one user name"), ssprctl_show},
+    {"enroll", 1, 1, OF_SOCKET | OF_STEPS, N_("enroll takes one user name"), ssprctl_enroll},
+    {"clear", 1, 2, OF_SOCKET | OF_YES, N_("clear takes a user name and optionally a method"),
      ssprctl_clear},
-    {"unlock", 1, 1, OF_SOCKET, "unlock takes one user name", ssprctl_unlock},
-    {"list", 0, 0, OF_SOCKET | OF_UNREGISTERED | OF_JSON, "list takes no arguments", ssprctl_list},
+    {"unlock", 1, 1, OF_SOCKET, N_("unlock takes one user name"), ssprctl_unlock},
+    {"list", 0, 0, OF_SOCKET | OF_UNREGISTERED | OF_JSON, N_("list takes no arguments"),
+     ssprctl_list},
     {"audit", 0, 0, OF_SOCKET | OF_USER | OF_SINCE | OF_LIMIT | OF_JSON,
-     "audit takes no arguments (use --user USER)", ssprctl_audit},
-    {"report", 0, 0, OF_SOCKET | OF_DAYS | OF_JSON, "report takes no arguments (use --days N)",
+     N_("audit takes no arguments (use --user USER)"), ssprctl_audit},
+    {"report", 0, 0, OF_SOCKET | OF_DAYS | OF_JSON, N_("report takes no arguments (use --days N)"),
      ssprctl_report},
-    {"check-config", 0, 0, 0, "check-config takes no arguments (use --config PATH)",
+    {"check-config", 0, 0, 0, N_("check-config takes no arguments (use --config PATH)"),
      ssprctl_check_config},
-    {"test-email", 1, 1, OF_SOCKET, "test-email takes one email address", ssprctl_test_email},
-    {"test-sms", 1, 1, OF_SOCKET, "test-sms takes one phone number", ssprctl_test_sms},
+    {"test-email", 1, 1, OF_SOCKET, N_("test-email takes one email address"), ssprctl_test_email},
+    {"test-sms", 1, 1, OF_SOCKET, N_("test-sms takes one phone number"), ssprctl_test_sms},
 };
 
 static int run_command(struct ssprctl_opts *o, unsigned given, int nargs, char **args,
 		       const char *name)
 {
 	const struct command *cmd = NULL;
-	char msg[96];
+	char msg[256];
 	for (size_t i = 0; i < ARRAY_SIZE(commands) && !cmd; i++)
 		if (strcmp(commands[i].name, name) == 0)
 			cmd = &commands[i];
 	if (!cmd) {
 		char shown[64];
 		sanitize_for_log(name, shown, sizeof(shown));
-		fprintf(stderr, PROG ": unknown command \"%s\"\n", shown);
+		fprintf(stderr, _("%s: unknown command \"%s\"\n"), PROG, shown);
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
 	if (nargs < cmd->min_args || nargs > cmd->max_args)
-		return ssprctl_usage_error(cmd->args_msg);
+		return ssprctl_usage_error(_(cmd->args_msg));
 	unsigned extra = given & ~cmd->allowed;
 	if (extra & OF_STEPS) {
-		snprintf(msg, sizeof(msg), "%s only goes with enroll",
+		snprintf(msg, sizeof(msg), _("%s only goes with enroll"),
 			 enroll_option(o->steps.s[0].kind));
 		return ssprctl_usage_error(msg);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(option_names); i++)
 		if (extra & option_names[i].bit) {
-			snprintf(msg, sizeof(msg), "%s does not go with %s", option_names[i].name,
-				 cmd->name);
+			snprintf(msg, sizeof(msg), _("%s does not go with %s"),
+				 option_names[i].name, cmd->name);
 			return ssprctl_usage_error(msg);
 		}
 	return cmd->run(o, args, nargs);
@@ -197,10 +202,11 @@ static int run_command(struct ssprctl_opts *o, unsigned given, int nargs, char *
 static int set_once(unsigned *given, unsigned bit, const char **field, const char *value)
 {
 	if (*given & bit) {
-		char msg[64];
+		char msg[128] = "";
 		for (size_t i = 0; i < ARRAY_SIZE(option_names); i++)
 			if (option_names[i].bit == bit)
-				snprintf(msg, sizeof(msg), "%s given twice", option_names[i].name);
+				snprintf(msg, sizeof(msg), _("%s given twice"),
+					 option_names[i].name);
 		return ssprctl_usage_error(msg);
 	}
 	*given |= bit;
@@ -248,6 +254,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	log_init(PROG, LOG_WARNING);
+	cli_i18n_init();
 	while ((c = getopt_long(argc, argv, "c:s:e:yu:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -318,6 +325,6 @@ int main(int argc, char **argv)
 	if (o.steps.n > 0)
 		given |= OF_STEPS;
 	if (optind >= argc)
-		return ssprctl_usage_error("no command given");
+		return ssprctl_usage_error(_("no command given"));
 	return run_command(&o, given, argc - optind - 1, argv + optind + 1, argv[optind]);
 }

@@ -115,5 +115,6 @@ void table_free(struct table *t);
 /* in made safe to print: control characters, C1 controls and invalid
  * UTF-8 become '?'. Returns out. */
 char *display_safe(const char *in, char *out, size_t outsz);
-/* Characters (code points) of a string display_safe produced. */
+/* Terminal columns of a string display_safe produced (text_width: CJK
+ * characters take two). */
 size_t display_width(const char *s);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/ssprctl.h"
+#include "common/i18n.h"
 #include "common/util.h"
 #include "common/validate.h"
 
@@ -33,10 +34,12 @@ static int confirm(const char *question)
 	int r = term_prompt(true, question, &answer);
 	if (r < 0) {
 		if (r != -ECANCELED)
-			fprintf(stderr, PROG ": cannot read the answer: %s\n", strerror(-r));
+			fprintf(stderr, _("%s: cannot read the answer: %s\n"), PROG, strerror(-r));
 		return CLI_EXIT_FAILED;
 	}
-	bool yes = strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
+	/* The translated word too: the question was asked in it. */
+	bool yes = strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0 ||
+		   strcmp(answer, _("yes")) == 0;
 	secret_free(answer);
 	return yes ? CLI_EXIT_OK : CLI_EXIT_FAILED;
 }
@@ -44,7 +47,7 @@ static int confirm(const char *question)
 int ssprctl_clear(struct ssprctl_opts *o, char **args, int nargs)
 {
 	const char *user = args[0], *method = nargs > 1 ? args[1] : "";
-	char question[160], shown[64];
+	char question[320], shown[64];
 	int ret = ssprctl_check_user(user);
 	if (ret != CLI_EXIT_OK)
 		return ret;
@@ -54,11 +57,11 @@ int ssprctl_clear(struct ssprctl_opts *o, char **args, int nargs)
 			known = strcmp(method, clear_kinds[i]) == 0;
 		if (!known) {
 			sanitize_for_log(method, shown, sizeof(shown));
-			fprintf(stderr,
-				PROG
-				": unknown method \"%s\": use email, mobile, office, questions, "
-				"totp or recovery_codes\n",
-				shown);
+			fprintf(
+			    stderr,
+			    _("%s: unknown method \"%s\": use email, mobile, office, questions, "
+			      "totp or recovery_codes\n"),
+			    PROG, shown);
 			return CLI_EXIT_USAGE;
 		}
 	}
@@ -66,19 +69,20 @@ int ssprctl_clear(struct ssprctl_opts *o, char **args, int nargs)
 		/* Nobody to ask: a script must say --yes, not get a silent
 		 * removal or a hang. */
 		if (!isatty(STDIN_FILENO)) {
-			fputs(PROG ": clear asks for confirmation on a terminal; give --yes to "
-				   "clear without asking\n",
-			      stderr);
+			fprintf(stderr,
+				_("%s: clear asks for confirmation on a terminal; give --yes to "
+				  "clear without asking\n"),
+				PROG);
 			return CLI_EXIT_USAGE;
 		}
 		if (*method)
-			snprintf(question, sizeof(question), "Remove %s's %s registration? [y/N] ",
-				 user, method);
+			snprintf(question, sizeof(question),
+				 _("Remove %s's %s registration? [y/N] "), user, method);
 		else
 			snprintf(question, sizeof(question),
-				 "Remove all of %s's registrations? [y/N] ", user);
+				 _("Remove all of %s's registrations? [y/N] "), user);
 		if (confirm(question) != CLI_EXIT_OK) {
-			fputs("Nothing removed.\n", stderr);
+			fputs(_("Nothing removed.\n"), stderr);
 			return CLI_EXIT_FAILED;
 		}
 	}
@@ -102,7 +106,7 @@ int ssprctl_test_email(struct ssprctl_opts *o, char **args, int nargs)
 	if (!email_valid(args[0])) {
 		char shown[64];
 		sanitize_for_log(args[0], shown, sizeof(shown));
-		fprintf(stderr, PROG ": invalid email address \"%s\"\n", shown);
+		fprintf(stderr, _("%s: invalid email address \"%s\"\n"), PROG, shown);
 		return CLI_EXIT_USAGE;
 	}
 	const char *fields[] = {"email", args[0]};
@@ -117,8 +121,8 @@ int ssprctl_test_sms(struct ssprctl_opts *o, char **args, int nargs)
 		char shown[64];
 		sanitize_for_log(args[0], shown, sizeof(shown));
 		fprintf(stderr,
-			PROG ": not an E.164 number (start with + and the country code): %s\n",
-			shown);
+			_("%s: not an E.164 number (start with + and the country code): %s\n"),
+			PROG, shown);
 		return CLI_EXIT_USAGE;
 	}
 	const char *fields[] = {"sms", number};

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 
 #include "cli/ssprctl.h"
+#include "common/i18n.h"
+#include "common/textwidth.h"
 #include "common/conf.h"
 #include "common/method.h"
 #include "common/qa.h"
@@ -23,7 +25,7 @@ static unsigned warnings;
 static void __attribute__((format(printf, 1, 2))) warn(const char *fmt, ...)
 {
 	va_list ap;
-	fputs(PROG ": warning: ", stderr);
+	fprintf(stderr, _("%s: warning: "), PROG);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -40,9 +42,9 @@ static void check_secret_file(const char *key, const char *path)
 	if (stat(path, &st) < 0)
 		warn("%s %s: %s", key, path, strerror(errno));
 	else if (!S_ISREG(st.st_mode))
-		warn("%s %s is not a regular file", key, path);
+		warn(_("%s %s is not a regular file"), key, path);
 	else if (st.st_mode & (S_IROTH | S_IWOTH))
-		warn("%s %s is readable or writable by everyone (chmod 600 it)", key, path);
+		warn(_("%s %s is readable or writable by everyone (chmod 600 it)"), key, path);
 }
 
 /* A file or directory ssprd needs when it gets there. */
@@ -54,16 +56,16 @@ static void check_exists(const char *key, const char *path, bool dir)
 	if (stat(path, &st) < 0)
 		warn("%s %s: %s", key, path, strerror(errno));
 	else if (dir && !S_ISDIR(st.st_mode))
-		warn("%s %s is not a directory", key, path);
+		warn(_("%s %s is not a directory"), key, path);
 	else if (!dir && S_ISDIR(st.st_mode))
-		warn("%s %s is a directory", key, path);
+		warn(_("%s %s is a directory"), key, path);
 }
 
 static void check_groups(const char *key, char *const *groups)
 {
 	for (size_t i = 0; groups[i]; i++)
 		if (!getgrnam(groups[i]))
-			warn("%s: no group \"%s\" on this system", key, groups[i]);
+			warn(_("%s: no group \"%s\" on this system"), key, groups[i]);
 }
 
 /* The pool questions, as ssprd will load them. -EINVAL: the questions
@@ -84,16 +86,16 @@ static int check_pool(const struct sspr_conf *c)
 			r = qa_pool_add_lines(&pool, &n, text, msg, sizeof(msg));
 		free(text);
 		if (r < 0 && (!needed || r == -EACCES)) {
-			warn("[questions] pool_file %s: %s", c->question_pool_file, msg);
+			warn(_("[questions] pool_file %s: %s"), c->question_pool_file, msg);
 			r = 0;
 		} else if (r < 0) {
-			fprintf(stderr, "[questions] pool_file %s: %s\n", c->question_pool_file,
+			fprintf(stderr, _("[questions] pool_file %s: %s\n"), c->question_pool_file,
 				msg);
 		}
 	}
 	if (r == 0 && needed && !c->questions_custom && n < c->questions_register)
-		warn("[questions] register asks for %u questions but the pool has %zu and custom "
-		     "= no",
+		warn(_("[questions] register asks for %u questions but the pool has %zu and custom "
+		       "= no"),
 		     c->questions_register, n);
 	qa_pool_free(pool, n);
 	return r;
@@ -102,18 +104,18 @@ static int check_pool(const struct sspr_conf *c)
 static void check_notices(const struct sspr_conf *c)
 {
 	if (c->notify_admin_failures && !c->notify_admins[0])
-		warn("[notify] admin_failures = yes, but [notify] admins is empty");
+		warn(_("[notify] admin_failures = yes, but [notify] admins is empty"));
 	if (c->notify_sms && !(c->methods & METHOD_BIT(METHOD_SMS)))
-		warn("[notify] notify_sms = yes, but the sms method is not enabled");
+		warn(_("[notify] notify_sms = yes, but the sms method is not enabled"));
 	if (!c->enabled)
-		warn("[general] enabled = no: ssprd refuses every reset");
+		warn(_("[general] enabled = no: ssprd refuses every reset"));
 }
 
 static void check_files(const struct sspr_conf *c, const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) == 0 && (st.st_mode & S_IWOTH))
-		warn("%s is writable by everyone", path);
+		warn(_("%s is writable by everyone"), path);
 	check_secret_file("[email] password_file", c->smtp_password_file);
 	check_secret_file("[gateway] auth_file", c->gw_auth_file);
 	check_exists("[backend] shadow_file", c->shadow_file, false);
@@ -122,7 +124,7 @@ static void check_files(const struct sspr_conf *c, const char *path)
 	if (c->pwquality)
 		check_exists("[policy] pwquality_conf", c->pwquality_conf, false);
 	if (stat(c->templates_dir, &st) == 0 && !S_ISDIR(st.st_mode))
-		warn("[notify] templates_dir %s is not a directory", c->templates_dir);
+		warn(_("[notify] templates_dir %s is not a directory"), c->templates_dir);
 	check_groups("[general] enabled_groups", c->enabled_groups);
 	check_groups("[general] admin_group", c->admin_groups);
 }
@@ -142,9 +144,18 @@ static unsigned count_overrides(const char *dir, unsigned *total)
 	return n;
 }
 
+/* "  label            value": labels padded by columns, as they may be
+ * translated into CJK text. */
+static void print_label(const char *label)
+{
+	char padded[128];
+	text_pad(padded, sizeof(padded), label, 17);
+	printf("  %s", padded);
+}
+
 static void print_list(const char *label, char *const *items, const char *none)
 {
-	printf("  %-17s", label);
+	print_label(label);
 	for (size_t i = 0; items[i]; i++)
 		printf("%s%s", i ? ", " : "", items[i]);
 	printf("%s\n", items[0] ? "" : none);
@@ -159,15 +170,21 @@ static void summary(const struct sspr_conf *c, const char *path)
 			methods[n++] = (char *)method_name((enum method)m);
 	unsigned total, overrides = count_overrides(c->templates_dir, &total);
 	printf("%s:\n", path);
-	printf("  %-17s%s\n", "password reset", c->enabled ? "on" : "off");
-	print_list("enabled methods", methods, "none");
-	printf("  %-17s%u\n", "required", c->required);
-	printf("  %-17s%s\n", "socket", c->socket_path);
-	printf("  %-17s%s\n", "state_dir", c->state_dir);
-	printf("  %-17s%s (%u of %u texts overridden)\n", "templates", c->templates_dir, overrides,
-	       total);
-	print_list("admins notified", c->notify_admins, "none");
-	print_list("admin groups", c->admin_groups, "none (root only)");
+	print_label(_("password reset"));
+	puts(c->enabled ? _("on") : _("off"));
+	print_list(_("enabled methods"), methods, _("none"));
+	print_label(_("required"));
+	printf("%u\n", c->required);
+	print_label("socket");
+	puts(c->socket_path);
+	print_label("state_dir");
+	puts(c->state_dir);
+	print_label(_("language"));
+	puts(c->language ? c->language : "en");
+	print_label(_("templates"));
+	printf(_("%s (%u of %u texts overridden)\n"), c->templates_dir, overrides, total);
+	print_list(_("admins notified"), c->notify_admins, _("none"));
+	print_list(_("admin groups"), c->admin_groups, _("none (root only)"));
 }
 
 int ssprctl_check_config(struct ssprctl_opts *o, char **args, int nargs)
@@ -202,9 +219,11 @@ int ssprctl_check_config(struct ssprctl_opts *o, char **args, int nargs)
 	check_notices(&conf);
 	summary(&conf, path);
 	if (warnings)
-		printf("configuration OK (%u warning%s)\n", warnings, warnings == 1 ? "" : "s");
+		printf(P_("configuration OK (%u warning)\n", "configuration OK (%u warnings)\n",
+			  warnings),
+		       warnings);
 	else
-		puts("configuration OK");
+		puts(_("configuration OK"));
 out:
 	conf_free(&conf);
 	return ret;

@@ -6,6 +6,7 @@
 
 #include "cli/enroll.h"
 #include "cli/ssprctl.h"
+#include "common/i18n.h"
 #include "common/util.h"
 #include "common/validate.h"
 
@@ -29,10 +30,10 @@ const char *enroll_option(enum enroll_kind kind)
 
 int enroll_add_step(struct steps *st, enum enroll_kind kind, const char *value)
 {
-	char msg[64];
+	char msg[128];
 	for (size_t i = 0; i < st->n; i++)
 		if (st->s[i].kind == kind) {
-			snprintf(msg, sizeof(msg), "%s given twice", step_info[kind].option);
+			snprintf(msg, sizeof(msg), _("%s given twice"), step_info[kind].option);
 			return ssprctl_usage_error(msg);
 		}
 	st->s[st->n].kind = kind;
@@ -54,7 +55,8 @@ static int check_steps(struct steps *st)
 		switch (st->s[i].kind) {
 		case ENROLL_EMAIL:
 			if (!email_valid(v)) {
-				fprintf(stderr, PROG ": invalid email address \"%s\"\n", shown);
+				fprintf(stderr, _("%s: invalid email address \"%s\"\n"), PROG,
+					shown);
 				return CLI_EXIT_USAGE;
 			}
 			break;
@@ -62,9 +64,9 @@ static int check_steps(struct steps *st)
 		case ENROLL_OFFICE:
 			if (phone_normalize(v, st->s[i].phone) < 0) {
 				fprintf(stderr,
-					PROG ": not an E.164 number (start with + and the country "
-					     "code): %s\n",
-					shown);
+					_("%s: not an E.164 number (start with + and the country "
+					  "code): %s\n"),
+					PROG, shown);
 				return CLI_EXIT_USAGE;
 			}
 			st->s[i].value = st->s[i].phone;
@@ -106,8 +108,8 @@ int ssprctl_enroll(struct ssprctl_opts *o, char **args, int nargs)
 	(void)nargs;
 	if (st->n == 0)
 		return ssprctl_usage_error(
-		    "enroll needs at least one of --email, --mobile, --office, "
-		    "--questions, --totp, --recovery-codes");
+		    _("enroll needs at least one of --email, --mobile, --office, "
+		      "--questions, --totp, --recovery-codes"));
 	int ret = ssprctl_check_user(user);
 	if (ret == CLI_EXIT_OK)
 		ret = check_steps(st);
@@ -117,7 +119,7 @@ int ssprctl_enroll(struct ssprctl_opts *o, char **args, int nargs)
 	for (size_t i = 0; i < st->n && ret == CLI_EXIT_OK; i++) {
 		int r = build_step(&req[i], user, st->s[i].kind, st->s[i].value, &qa);
 		if (r < 0) {
-			fprintf(stderr, PROG ": cannot build the %s request: %s\n",
+			fprintf(stderr, _("%s: cannot build the %s request: %s\n"), PROG,
 				step_info[st->s[i].kind].option, strerror(-r));
 			ret = CLI_EXIT_USAGE;
 		}

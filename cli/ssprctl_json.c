@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/ssprctl.h"
+#include "common/i18n.h"
 
 int rows_collect(void *userdata, const char *json)
 {
@@ -14,7 +15,7 @@ int rows_collect(void *userdata, const char *json)
 	json_object *v = NULL;
 	int r = -EPROTO;
 	if (!tok) {
-		fprintf(stderr, PROG ": out of memory\n");
+		fprintf(stderr, _("%s: out of memory\n"), PROG);
 		return -ENOMEM;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
@@ -23,18 +24,18 @@ int rows_collect(void *userdata, const char *json)
 	/* One whole object: an incomplete text, trailing bytes or any other
 	 * type is not what ssprd promises. */
 	if (jerr == json_tokener_continue)
-		fprintf(stderr, PROG ": ssprd sent incomplete JSON\n");
+		fprintf(stderr, _("%s: ssprd sent incomplete JSON\n"), PROG);
 	else if (jerr != json_tokener_success)
-		fprintf(stderr, PROG ": ssprd sent invalid JSON: %s\n",
+		fprintf(stderr, _("%s: ssprd sent invalid JSON: %s\n"), PROG,
 			json_tokener_error_desc(jerr));
 	else if (json_tokener_get_parse_end(tok) != len)
-		fprintf(stderr, PROG ": ssprd sent invalid JSON: text after the object\n");
+		fprintf(stderr, _("%s: ssprd sent invalid JSON: text after the object\n"), PROG);
 	else if (!json_object_is_type(v, json_type_object))
-		fprintf(stderr, PROG ": ssprd sent JSON that is not an object\n");
+		fprintf(stderr, _("%s: ssprd sent JSON that is not an object\n"), PROG);
 	else if (!rows->array && !(rows->array = json_object_new_array()))
-		fprintf(stderr, PROG ": out of memory\n");
+		fprintf(stderr, _("%s: out of memory\n"), PROG);
 	else if (json_object_array_add(rows->array, v) < 0)
-		fprintf(stderr, PROG ": out of memory\n");
+		fprintf(stderr, _("%s: out of memory\n"), PROG);
 	else {
 		v = NULL; /* the array owns it now */
 		r = 0;
@@ -57,11 +58,11 @@ int jv_print(json_object *v)
 	const char *text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PRETTY |
 								 JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!text) {
-		fprintf(stderr, PROG ": out of memory\n");
+		fprintf(stderr, _("%s: out of memory\n"), PROG);
 		return CLI_EXIT_FAILED;
 	}
 	if (puts(text) == EOF || fflush(stdout) == EOF) {
-		fprintf(stderr, PROG ": cannot write the output: %s\n", strerror(errno));
+		fprintf(stderr, _("%s: cannot write the output: %s\n"), PROG, strerror(errno));
 		return CLI_EXIT_FAILED;
 	}
 	return CLI_EXIT_OK;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/ssprctl.h"
+#include "common/i18n.h"
 #include "common/timeparse.h"
 #include "common/util.h"
 #include "common/validate.h"
@@ -14,7 +15,7 @@
 static int print_rows_json(struct rows *rows)
 {
 	if (!rows->array && !(rows->array = json_object_new_array())) {
-		fprintf(stderr, PROG ": out of memory\n");
+		fprintf(stderr, _("%s: out of memory\n"), PROG);
 		return CLI_EXIT_FAILED;
 	}
 	return jv_print(rows->array);
@@ -23,7 +24,7 @@ static int print_rows_json(struct rows *rows)
 static int print_table(struct table *t)
 {
 	if (table_print(t, stdout) < 0 || fflush(stdout) == EOF) {
-		fprintf(stderr, PROG ": cannot write the table: %s\n", strerror(errno));
+		fprintf(stderr, _("%s: cannot write the table: %s\n"), PROG, strerror(errno));
 		return CLI_EXIT_FAILED;
 	}
 	return CLI_EXIT_OK;
@@ -31,7 +32,7 @@ static int print_table(struct table *t)
 
 static int table_oom(struct table *t)
 {
-	fprintf(stderr, PROG ": out of memory\n");
+	fprintf(stderr, _("%s: out of memory\n"), PROG);
 	table_free(t);
 	return CLI_EXIT_FAILED;
 }
@@ -57,8 +58,8 @@ static void join_methods(json_object *row, char *out, size_t outsz)
 
 static int list_table(struct rows *rows)
 {
-	static const char *const head[] = {"USER",  "ENABLED",	 "REGISTERED",
-					   "MEETS", "CONFIRMED", "RECONFIRM"};
+	const char *const head[] = {_("USER"),	_("ENABLED"),	_("REGISTERED"),
+				    _("MEETS"), _("CONFIRMED"), _("RECONFIRM")};
 	struct table t;
 	size_t n = rows->array ? json_object_array_length(rows->array) : 0;
 	table_init(&t, ARRAY_SIZE(head), head);
@@ -68,14 +69,14 @@ static int list_table(struct rows *rows)
 		const char *confirmed = jv_str(row, "confirmed");
 		join_methods(row, methods, sizeof(methods));
 		/* The date is enough to see who is due. */
-		snprintf(date, sizeof(date), "%.10s", confirmed ? confirmed : "never");
+		snprintf(date, sizeof(date), "%.10s", confirmed ? confirmed : "");
 		const char *cells[] = {
 		    jv_str(row, "user"),
-		    jv_true(row, "enabled") ? "yes" : "no",
+		    jv_true(row, "enabled") ? _("yes") : _("no"),
 		    methods,
-		    jv_true(row, "meets_requirements") ? "yes" : "no",
-		    date,
-		    jv_true(row, "reconfirm_due") ? "due" : "-",
+		    jv_true(row, "meets_requirements") ? _("yes") : _("no"),
+		    confirmed ? date : _("never"),
+		    jv_true(row, "reconfirm_due") ? _("due") : "-",
 		};
 		if (table_add(&t, cells) < 0)
 			return table_oom(&t);
@@ -100,8 +101,8 @@ int ssprctl_list(struct ssprctl_opts *o, char **args, int nargs)
 
 static int audit_table(struct rows *rows)
 {
-	static const char *const head[] = {"TIME",    "USER",  "EVENT", "METHOD",
-					   "SERVICE", "RHOST", "ACTOR", "DETAIL"};
+	const char *const head[] = {_("TIME"),	  _("USER"),  _("EVENT"), _("METHOD"),
+				    _("SERVICE"), _("RHOST"), _("ACTOR"), _("DETAIL")};
 	static const char *const keys[] = {"time",    "user",  "event", "method",
 					   "service", "rhost", "actor", "detail"};
 	struct table t;
@@ -128,13 +129,13 @@ static int parse_since(const char *s, char *out, size_t outsz)
 		char shown[64];
 		sanitize_for_log(s, shown, sizeof(shown));
 		if (r == -ERANGE)
-			fprintf(stderr, PROG ": --since \"%s\" is before 1970 or after 9999\n",
-				shown);
+			fprintf(stderr, _("%s: --since \"%s\" is before 1970 or after 9999\n"),
+				PROG, shown);
 		else
 			fprintf(stderr,
-				PROG ": --since \"%s\": use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, unix "
-				     "seconds, or a span such as 7d, 24h or 2w\n",
-				shown);
+				_("%s: --since \"%s\": use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, unix "
+				  "seconds, or a span such as 7d, 24h or 2w\n"),
+				PROG, shown);
 		return CLI_EXIT_USAGE;
 	}
 	snprintf(out, outsz, "%lld", (long long)t);

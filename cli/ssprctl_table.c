@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/ssprctl.h"
+#include "common/textwidth.h"
 
 /* A cell of the last column never gets narrower than this when cut. */
 #define TABLE_MIN_LAST 16
@@ -66,21 +67,25 @@ char *display_safe(const char *in, char *out, size_t outsz)
 
 size_t display_width(const char *s)
 {
-	size_t w = 0;
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
+	return text_width(s);
 }
 
-/* Byte length of the first max characters of s. */
+/* Byte length of the longest prefix of s, in whole characters, that takes
+ * at most max columns. */
 static size_t prefix_bytes(const char *s, size_t max)
 {
-	size_t i = 0, chars = 0;
-	while (s[i] && chars < max) {
-		i++;
-		while (((unsigned char)s[i] & 0xc0) == 0x80)
-			i++;
-		chars++;
+	size_t i = 0, cols = 0;
+	while (s[i]) {
+		char one[5] = "";
+		size_t n = 1;
+		while (n < 4 && ((unsigned char)s[i + n] & 0xc0) == 0x80)
+			n++;
+		memcpy(one, s + i, n);
+		size_t w = text_width(one);
+		if (cols + w > max)
+			break;
+		cols += w;
+		i += n;
 	}
 	return i;
 }

@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "common/conf.h"
+#include "common/i18n.h"
 #include "common/proto.h"
 #include "common/util.h"
+#include "common/validate.h"
 
 /* What a signal handler needs to give the terminal its echo back. The CLIs
  * are single-threaded and ask one question at a time. */
@@ -21,6 +23,18 @@ static volatile sig_atomic_t echo_is_off;
 
 /* Generous for an admin tool; the daemon bounds its own work. */
 #define CLI_TIMEOUT_MS 30000
+
+/* The language of the locale, told to ssprd before each request ("" none:
+ * the daemon then uses the user's saved preference or the site's). */
+static char cli_language[I18N_LANGUAGE_MAX + 1];
+
+void cli_i18n_init(void)
+{
+	i18n_init();
+	if (i18n_language_from_env(cli_language) < 0 || !language_name_valid(cli_language))
+		cli_language[0] = '\0';
+	i18n_set_language(cli_language[0] ? cli_language : "en");
+}
 
 static const int restore_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 static struct sigaction old_actions[ARRAY_SIZE(restore_signals)];
@@ -185,7 +199,7 @@ static int ops_prompt(void *userdata, bool echo, const char *text, char **answer
 	seen->any = true;
 	int r = term_prompt(echo, text, answer);
 	if (r == -E2BIG) {
-		fprintf(stderr, "Answer too long (at most %d bytes).\n", PROTO_MAX_ANSWER);
+		fprintf(stderr, _("Answer too long (at most %d bytes).\n"), PROTO_MAX_ANSWER);
 		seen->error = true;
 	}
 	return r;
@@ -250,11 +264,11 @@ out:
 static int connect_failed(const char *prog, const char *path, int r)
 {
 	if (r == -EPERM) {
-		fprintf(stderr, "%s: %s is served by neither root nor you; refusing to use it\n",
+		fprintf(stderr, _("%s: %s is served by neither root nor you; refusing to use it\n"),
 			prog, path);
 		return CLI_EXIT_DENIED;
 	}
-	fprintf(stderr, "%s: cannot connect to ssprd at %s: %s\n", prog, path, strerror(-r));
+	fprintf(stderr, _("%s: cannot connect to ssprd at %s: %s\n"), prog, path, strerror(-r));
 	return r == -EACCES ? CLI_EXIT_DENIED : CLI_EXIT_UNREACHABLE;
 }
 
@@ -270,23 +284,23 @@ static int status_exit(const char *prog, enum proto_status status, bool explaine
 	case PROTO_STATUS_UNLOCKED:
 		return CLI_EXIT_OK;
 	case PROTO_STATUS_INVALID:
-		why = "the request was rejected as invalid";
+		why = _("the request was rejected as invalid");
 		ret = CLI_EXIT_USAGE;
 		break;
 	case PROTO_STATUS_DENIED:
-		why = "permission denied";
+		why = _("permission denied");
 		ret = CLI_EXIT_DENIED;
 		break;
 	case PROTO_STATUS_UNAVAILABLE:
-		why = "the password reset service is not available right now";
+		why = _("the password reset service is not available right now");
 		ret = CLI_EXIT_UNREACHABLE;
 		break;
 	case PROTO_STATUS_CANCELLED:
-		why = "cancelled";
+		why = _("cancelled");
 		ret = CLI_EXIT_FAILED;
 		break;
 	default:
-		why = "the request failed";
+		why = _("the request failed");
 		ret = CLI_EXIT_FAILED;
 		break;
 	}
@@ -325,6 +339,21 @@ static int ops_data(void *userdata, const char *json)
 	return r;
 }
 
+/* PROTO_LANGUAGE goes first, only when the locale names a language. */
+static int send_language(int fd)
+{
+	struct proto_msg m;
+	const char *fields[] = {cli_language};
+	if (!cli_language[0])
+		return 0;
+	int r = proto_msg_build(&m, PROTO_LANGUAGE, ARRAY_SIZE(fields), fields);
+	if (r < 0)
+		return r;
+	r = proto_write(fd, &m, CLI_TIMEOUT_MS);
+	proto_msg_clear(&m);
+	return r;
+}
+
 static int request_on(const char *prog, const char *socket_path, const struct proto_msg *req,
 		      cli_data_fn data, void *userdata)
 {
@@ -338,15 +367,17 @@ static int request_on(const char *prog, const char *socket_path, const struct pr
 	int fd = client_connect(socket_path, CLI_TIMEOUT_MS);
 	if (fd < 0)
 		return connect_failed(prog, socket_path, fd);
-	int r = client_run(fd, req, &ops, &relay, CLI_TIMEOUT_MS, CLI_TIMEOUT_MS, &status);
+	int r = send_language(fd);
+	if (r == 0)
+		r = client_run(fd, req, &ops, &relay, CLI_TIMEOUT_MS, CLI_TIMEOUT_MS, &status);
 	close(fd);
 	if (r < 0 && relay.failed)
 		return CLI_EXIT_FAILED;
 	if (r < 0) {
 		if (r == -ETIMEDOUT)
-			fprintf(stderr, "%s: ssprd did not answer in time\n", prog);
+			fprintf(stderr, _("%s: ssprd did not answer in time\n"), prog);
 		else
-			fprintf(stderr, "%s: the conversation with ssprd failed: %s\n", prog,
+			fprintf(stderr, _("%s: the conversation with ssprd failed: %s\n"), prog,
 				strerror(-r));
 		/* Nothing heard at all: as good as unreachable. */
 		return relay.seen.any ? CLI_EXIT_FAILED : CLI_EXIT_UNREACHABLE;

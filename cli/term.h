@@ -22,6 +22,11 @@ struct term_seen {
 };
 extern const struct client_ops term_client_ops;
 
+/* The CLIs' language: catalogs from $SSPR_LOCALEDIR or LOCALEDIR, the
+ * language from the locale's environment (i18n_language_from_env), which
+ * is also sent to ssprd before each request. Call first in main. */
+void cli_i18n_init(void);
+
 /* Exit statuses shared by sspr and ssprctl (documented in their usage). */
 enum cli_exit {
 	CLI_EXIT_OK = 0,

@@ -200,6 +200,7 @@ static bool url_valid(const char *v, size_t max, const char *const *schemes)
 
 static const char *const smtp_schemes[] = {"smtp://", "smtps://", NULL};
 static const char *const http_schemes[] = {"https://", "http://", NULL};
+static const char *const ldap_schemes[] = {"ldaps://", "ldap://", NULL};
 
 static int oom(struct parser *p)
 {
@@ -262,8 +263,14 @@ static bool string_ok(const struct conf_key *k, const char *v)
 		return path_valid(v, k->max);
 	case CT_OPT_PATH:
 		return len == 0 || path_valid(v, k->max);
-	case CT_BACKEND:
-		return strcmp(v, "shadow") == 0;
+	case CT_LANGUAGE:
+		return language_name_valid(v);
+	case CT_OPT_LDAP_URL:
+		return len == 0 || url_valid(v, k->max, ldap_schemes);
+	case CT_OPT_LDAP_ATTR:
+		return len == 0 || ldap_attr_name_valid(v);
+	case CT_LDAP_FILTER:
+		return ldap_filter_template_valid(v, k->max);
 	case CT_SMTP_URL:
 		return url_valid(v, k->max, smtp_schemes);
 	case CT_ADDRESS:
@@ -292,7 +299,12 @@ static void expected(struct parser *p, const struct conf_key *k)
 	    [CT_OPT_TEXT] = {"UTF-8 text", " without control characters"},
 	    [CT_PATH] = {"an absolute path", ""},
 	    [CT_OPT_PATH] = {"an absolute path", ""},
-	    [CT_BACKEND] = {"shadow (the only backend available)", NULL},
+	    [CT_LANGUAGE] = {"a language such as en or zh_TW", NULL},
+	    [CT_OPT_LDAP_URL] = {"ldap://host[:port] or ldaps://host[:port]", ", without spaces"},
+	    [CT_OPT_LDAP_ATTR] = {"an LDAP attribute name (a letter, then letters, digits or -)",
+				  NULL},
+	    [CT_LDAP_FILTER] = {"a filter in parentheses with exactly one %s (the user name)",
+				", printable ASCII"},
 	    [CT_HTTP_URL] = {"http://host[/path] or https://host[/path]", ", without spaces"},
 	    [CT_OPT_HTTP_URL] = {"http://host[/path] or https://host[/path]", ", without spaces"},
 	    [CT_OPT_PHONE] = {"an E.164 number such as +15550100 (+, then 8 to 15 digits)", NULL},
@@ -389,8 +401,9 @@ static int conf_handler(void *user, const char *section, const char *name, const
 static bool is_string(enum conf_type t)
 {
 	return t == CT_TEXT || t == CT_OPT_TEXT || t == CT_PATH || t == CT_OPT_PATH ||
-	       t == CT_BACKEND || t == CT_SMTP_URL || t == CT_ADDRESS || t == CT_HTTP_URL ||
-	       t == CT_OPT_HTTP_URL || t == CT_OPT_PHONE || t == CT_OPT_LISTEN;
+	       t == CT_SMTP_URL || t == CT_ADDRESS || t == CT_HTTP_URL || t == CT_OPT_HTTP_URL ||
+	       t == CT_OPT_PHONE || t == CT_OPT_LISTEN || t == CT_LANGUAGE ||
+	       t == CT_OPT_LDAP_URL || t == CT_OPT_LDAP_ATTR || t == CT_LDAP_FILTER;
 }
 
 static bool is_list(enum conf_type t)

@@ -42,6 +42,24 @@ enum hash_method {
 	HASH_SHA512,
 };
 
+enum backend_type {
+	BACKEND_SHADOW, /* /etc/shadow (and pam_faillock) */
+	BACKEND_LDAP,	/* a directory, through [ldap] */
+};
+
+enum store_type {
+	STORE_SQLITE, /* enrolments in state_dir/sspr.db, this host only */
+	STORE_LDAP,   /* enrolments in the user's directory entry, every host */
+};
+
+enum ldap_flavor {
+	LDAP_FLAVOR_OPENLDAP, /* ppolicy overlay attributes */
+	LDAP_FLAVOR_AD,	      /* Active Directory: lockoutTime */
+};
+
+/* Longest language name in [general] language ("zh_TW", "en@pseudo"). */
+#define CONF_LANGUAGE_MAX 15
+
 struct sspr_conf {
 	/* [general] */
 	bool enabled;
@@ -51,6 +69,7 @@ struct sspr_conf {
 	char *admin_groups[CONF_MAX_GROUPS]; /* NULL-terminated: may run ssprctl */
 	bool captcha;			     /* a typed challenge before anything is sent */
 	bool reveal_unregistered;	     /* no decoys: refuse unregistered users at once */
+	char *language;			     /* site default for texts: "en", "zh_TW"... */
 	/* [daemon] */
 	char *socket_path;
 	char *state_dir;
@@ -59,8 +78,9 @@ struct sspr_conf {
 	unsigned answer_timeout;   /* seconds to wait for one answer */
 	unsigned audit_days;	   /* audit rows kept; 0: forever */
 	char *daemon_user;	   /* the engine runs as this user; NULL: no drop */
+	enum store_type store;	   /* where enrolments live */
 	/* [backend] */
-	char *backend_type; /* "shadow" */
+	enum backend_type backend;
 	char *shadow_file;
 	enum hash_method hash_method;
 	char *faillock_dir; /* NULL: from /etc/security/faillock.conf */
@@ -135,6 +155,23 @@ struct sspr_conf {
 	bool notify_sms;		      /* outcome notices by SMS too */
 	bool notify_admin_failures;	      /* admins hear of every failed verification */
 	char *templates_dir;
+	/* [ldap]: the directory, for [backend] type = ldap and [daemon] store = ldap */
+	char *ldap_uri;	    /* ldap:// (StartTLS unless loopback) or ldaps:// */
+	char *ldap_bind_dn; /* NULL: anonymous (then no writes) */
+	char *ldap_bind_password_file;
+	char *ldap_base_dn;
+	char *ldap_user_filter;	       /* one %s: the escaped user name */
+	char *ldap_ca_file;	       /* NULL: the system's CA store */
+	unsigned ldap_network_timeout; /* seconds to connect */
+	unsigned ldap_timeout;	       /* seconds per operation */
+	enum ldap_flavor ldap_flavor;
+	bool ldap_shadow_last_change; /* also set shadowLastChange on a reset */
+	char *ldap_mail_attr;	      /* NULL: not read */
+	char *ldap_mobile_attr;
+	char *ldap_office_attr;
+	char *ldap_enrolment_attr;	  /* store = ldap: holds the enrolment document */
+	char *ldap_enrolment_objectclass; /* added to the entry when missing; NULL: none */
+	char *ldap_site_key_file; /* store = ldap: seals TOTP secrets, keys recovery hashes */
 };
 
 /* Set every key to its default (see sspr.conf(5)). */

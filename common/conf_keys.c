@@ -17,6 +17,9 @@ static const char *const body_formats[] = {"form", "json", NULL};
 static const char *const voice_modes[] = {"speak_code", "press_pound", NULL};
 static const char *const office_sources[] = {"store", "gecos", NULL};
 static const char *const hash_methods[] = {"yescrypt", "sha512", NULL};
+static const char *const backends[] = {"shadow", "ldap", NULL};
+static const char *const stores[] = {"sqlite", "ldap", NULL};
+static const char *const ldap_flavors[] = {"openldap", "ad", NULL};
 
 const struct conf_key conf_keys[] = {
     {"general", "enabled", CT_BOOL, F(enabled), 0, 0, NULL, NULL, NULL},
@@ -27,6 +30,7 @@ const struct conf_key conf_keys[] = {
     {"general", "admin_group", CT_GROUPS, F(admin_groups), 0, 0, NULL, NULL, NULL},
     {"general", "captcha", CT_BOOL, F(captcha), 0, 0, NULL, NULL, NULL},
     {"general", "reveal_unregistered", CT_BOOL, F(reveal_unregistered), 0, 0, NULL, NULL, NULL},
+    {"general", "language", CT_LANGUAGE, F(language), 0, CONF_LANGUAGE_MAX, NULL, NULL, "en"},
     {"daemon", "socket", CT_PATH, F(socket_path), 0, SOCKET_PATH_MAX, NULL, NULL,
      "/run/sspr/ssprd.sock"},
     {"daemon", "state_dir", CT_PATH, F(state_dir), 0, PATH_MAX - 1, NULL, NULL, "/var/lib/sspr"},
@@ -35,7 +39,8 @@ const struct conf_key conf_keys[] = {
     {"daemon", "answer_timeout", CT_UINT, F(answer_timeout), 10, 3600, NULL, NULL, NULL},
     {"daemon", "audit_days", CT_UINT, F(audit_days), 0, 36500, NULL, NULL, NULL},
     {"daemon", "user", CT_OPT_TEXT, F(daemon_user), 0, 32, NULL, NULL, "sspr"},
-    {"backend", "type", CT_BACKEND, F(backend_type), 0, 0, NULL, NULL, "shadow"},
+    {"daemon", "store", CT_CHOICE, F(store), 0, 0, NULL, stores, NULL},
+    {"backend", "type", CT_CHOICE, F(backend), 0, 0, NULL, backends, NULL},
     {"backend", "shadow_file", CT_PATH, F(shadow_file), 0, PATH_MAX - 1, NULL, NULL, "/etc/shadow"},
     {"backend", "hash_method", CT_CHOICE, F(hash_method), 0, 0, NULL, hash_methods, NULL},
     {"backend", "faillock_dir", CT_OPT_PATH, F(faillock_dir), 0, PATH_MAX - 1, NULL, NULL, NULL},
@@ -110,6 +115,29 @@ const struct conf_key conf_keys[] = {
     {"notify", "admin_failures", CT_BOOL, F(notify_admin_failures), 0, 0, NULL, NULL, NULL},
     {"notify", "templates_dir", CT_PATH, F(templates_dir), 0, PATH_MAX - 1, NULL, NULL,
      "/etc/sspr/templates"},
+    {"ldap", "uri", CT_OPT_LDAP_URL, F(ldap_uri), 0, 512, NULL, NULL, NULL},
+    {"ldap", "bind_dn", CT_OPT_TEXT, F(ldap_bind_dn), 0, 512, NULL, NULL, NULL},
+    {"ldap", "bind_password_file", CT_OPT_PATH, F(ldap_bind_password_file), 0, PATH_MAX - 1, NULL,
+     NULL, NULL},
+    {"ldap", "base_dn", CT_OPT_TEXT, F(ldap_base_dn), 0, 512, NULL, NULL, NULL},
+    {"ldap", "user_filter", CT_LDAP_FILTER, F(ldap_user_filter), 0, 256, NULL, NULL,
+     "(&(objectClass=posixAccount)(uid=%s))"},
+    {"ldap", "ca_file", CT_OPT_PATH, F(ldap_ca_file), 0, PATH_MAX - 1, NULL, NULL, NULL},
+    {"ldap", "network_timeout", CT_UINT, F(ldap_network_timeout), 1, 60, NULL, NULL, NULL},
+    {"ldap", "timeout", CT_UINT, F(ldap_timeout), 1, 120, NULL, NULL, NULL},
+    {"ldap", "flavor", CT_CHOICE, F(ldap_flavor), 0, 0, NULL, ldap_flavors, NULL},
+    {"ldap", "shadow_last_change", CT_BOOL, F(ldap_shadow_last_change), 0, 0, NULL, NULL, NULL},
+    {"ldap", "mail_attribute", CT_OPT_LDAP_ATTR, F(ldap_mail_attr), 0, 64, NULL, NULL, "mail"},
+    {"ldap", "mobile_attribute", CT_OPT_LDAP_ATTR, F(ldap_mobile_attr), 0, 64, NULL, NULL,
+     "mobile"},
+    {"ldap", "office_phone_attribute", CT_OPT_LDAP_ATTR, F(ldap_office_attr), 0, 64, NULL, NULL,
+     "telephoneNumber"},
+    {"ldap", "enrolment_attribute", CT_OPT_LDAP_ATTR, F(ldap_enrolment_attr), 0, 64, NULL, NULL,
+     "ssprEnrolment"},
+    {"ldap", "enrolment_objectclass", CT_OPT_LDAP_ATTR, F(ldap_enrolment_objectclass), 0, 64, NULL,
+     NULL, "ssprUser"},
+    {"ldap", "site_key_file", CT_OPT_PATH, F(ldap_site_key_file), 0, PATH_MAX - 1, NULL, NULL,
+     NULL},
 };
 
 const size_t conf_key_count = ARRAY_SIZE(conf_keys);

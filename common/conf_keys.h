@@ -6,7 +6,7 @@
 #include "common/conf.h"
 
 /* Upper bound of ARRAY_SIZE(conf_keys), checked where the table is defined. */
-#define CONF_MAX_KEYS 112
+#define CONF_MAX_KEYS 144
 
 enum conf_type {
 	CT_BOOL,
@@ -17,17 +17,20 @@ enum conf_type {
 	CT_OPT_PATH,
 	CT_GROUPS,
 	CT_METHODS,
-	CT_BACKEND,
 	CT_SMTP_URL,
 	CT_ADDRESS,
-	CT_CHOICE,	 /* one word of choices, stored as its index (an enum) */
-	CT_PREFIXES,	 /* list of "+digits" */
-	CT_QPOOL,	 /* questions separated by '|' */
-	CT_HTTP_URL,	 /* http:// or https:// URL */
-	CT_OPT_HTTP_URL, /* same, but empty means unset */
-	CT_OPT_PHONE,	 /* E.164 number or empty */
-	CT_OPT_LISTEN,	 /* host:port or empty */
-	CT_ADDRESSES,	 /* list of email addresses */
+	CT_CHOICE,	  /* one word of choices, stored as its index (an enum) */
+	CT_PREFIXES,	  /* list of "+digits" */
+	CT_QPOOL,	  /* questions separated by '|' */
+	CT_HTTP_URL,	  /* http:// or https:// URL */
+	CT_OPT_HTTP_URL,  /* same, but empty means unset */
+	CT_OPT_PHONE,	  /* E.164 number or empty */
+	CT_OPT_LISTEN,	  /* host:port or empty */
+	CT_ADDRESSES,	  /* list of email addresses */
+	CT_LANGUAGE,	  /* a catalog name: ll, ll_CC, optionally @variant */
+	CT_OPT_LDAP_URL,  /* ldap:// or ldaps:// URL, or empty */
+	CT_OPT_LDAP_ATTR, /* an LDAP attribute or object class name, or empty */
+	CT_LDAP_FILTER,	  /* a parenthesised filter with exactly one %s */
 };
 
 struct conf_key {

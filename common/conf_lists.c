@@ -191,6 +191,15 @@ int conf_check_consistency(const struct sspr_conf *c, char *msg, size_t msgsz)
 		why = "[questions] needs a pool, a pool_file or custom = yes";
 	else if (c->questions_answer > c->questions_register)
 		why = "[questions] answer is larger than register";
+	else if ((c->backend == BACKEND_LDAP || c->store == STORE_LDAP) &&
+		 (!c->ldap_uri || !c->ldap_base_dn))
+		why = "[ldap] uri and base_dn are required by backend type ldap and store ldap";
+	else if (!c->ldap_bind_dn != !c->ldap_bind_password_file)
+		why = "[ldap] bind_dn and bind_password_file go together";
+	else if ((c->backend == BACKEND_LDAP || c->store == STORE_LDAP) && !c->ldap_bind_dn)
+		why = "[ldap] bind_dn is required: sspr writes to the directory as that account";
+	else if (c->store == STORE_LDAP && (!c->ldap_enrolment_attr || !c->ldap_site_key_file))
+		why = "[ldap] store ldap needs enrolment_attribute and site_key_file";
 	if (!why)
 		return 0;
 	snprintf(msg, msgsz, "%s", why);

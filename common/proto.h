@@ -55,6 +55,12 @@ enum proto_type {
 	 * user, service, rhost, tty. Answered by INFO lines (maybe none)
 	 * and END OK. */
 	PROTO_REMIND = 17,
+	/* From sspr and ssprctl only, before their request: the language of
+	 * the client's locale ("zh_TW"; "" none), a catalog name as
+	 * language_name_valid() accepts. It outranks the user's saved
+	 * preference and the site default for this connection; pam_sspr never
+	 * sends it (the daemon decides for logins). */
+	PROTO_LANGUAGE = 18,
 
 	/* daemon -> client */
 	PROTO_PROMPT_ECHO_ON = 64,
@@ -94,6 +100,7 @@ enum proto_status {
  * daemon, not the transport, gives the reason for a refusal. */
 #define PROTO_MAX_PASSWORD 1024
 #define PROTO_MAX_KIND	   16
+#define PROTO_MAX_LANGUAGE 15 /* CONF_LANGUAGE_MAX */
 #define PROTO_MAX_NUMBER   20
 /* Most rows one ADMIN_AUDIT answers. */
 #define PROTO_MAX_AUDIT_ROWS 10000

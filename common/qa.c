@@ -11,6 +11,7 @@
 #include <wctype.h>
 
 #include "common/conf.h"
+#include "common/i18n.h"
 #include "common/proto.h"
 #include "common/util.h"
 
@@ -125,13 +126,13 @@ int qa_check_question(const struct qa_rules *r, const struct qa_set *s, const ch
 	size_t len;
 	trim(q, &t, &len);
 	if (len == 0) {
-		snprintf(msg, msgsz, "the question is empty");
+		snprintf(msg, msgsz, "%s", _("the question is empty"));
 		return -EINVAL;
 	}
 	if (!utf8_text_valid(t, len, CONF_QUESTION_MAX, NULL)) {
 		snprintf(msg, msgsz,
-			 "a question is text of at most %d bytes without tabs or control "
-			 "characters",
+			 _("a question is text of at most %d bytes without tabs or control "
+			   "characters"),
 			 CONF_QUESTION_MAX);
 		return -EINVAL;
 	}
@@ -139,13 +140,14 @@ int qa_check_question(const struct qa_rules *r, const struct qa_set *s, const ch
 		if (qa_same(q, r->pool[i]))
 			match = r->pool[i];
 	if (!match && !r->custom) {
-		snprintf(msg, msgsz,
-			 "not a question of the pool ([questions] custom = no allows no others)");
+		snprintf(
+		    msg, msgsz, "%s",
+		    _("not a question of the pool ([questions] custom = no allows no others)"));
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < s->n; i++)
 		if (qa_same(q, s->question[i])) {
-			snprintf(msg, msgsz, "the same question as question %zu", i + 1);
+			snprintf(msg, msgsz, _("the same question as question %zu"), i + 1);
 			return -EINVAL;
 		}
 	*canon = match ? match : q;
@@ -157,8 +159,8 @@ int qa_check_answer(const struct qa_rules *r, const struct qa_set *s, const char
 {
 	if (!utf8_text_valid(a, strlen(a), QA_ANSWER_MAX, NULL)) {
 		snprintf(msg, msgsz,
-			 "an answer is text of at most %d bytes without tabs or control "
-			 "characters",
+			 _("an answer is text of at most %d bytes without tabs or control "
+			   "characters"),
 			 QA_ANSWER_MAX);
 		return -EINVAL;
 	}
@@ -168,16 +170,19 @@ int qa_check_answer(const struct qa_rules *r, const struct qa_set *s, const char
 	size_t chars = char_count(f);
 	secret_free(f);
 	if (chars < r->min_length) {
-		snprintf(msg, msgsz, "the answer is shorter than %u characters", r->min_length);
+		snprintf(msg, msgsz,
+			 P_("the answer is shorter than %u character",
+			    "the answer is shorter than %u characters", r->min_length),
+			 r->min_length);
 		return -EINVAL;
 	}
 	if (qa_same(a, q)) {
-		snprintf(msg, msgsz, "the answer repeats the question");
+		snprintf(msg, msgsz, "%s", _("the answer repeats the question"));
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < s->n; i++)
 		if (qa_same(a, s->answer[i])) {
-			snprintf(msg, msgsz, "the same answer as for question %zu", i + 1);
+			snprintf(msg, msgsz, _("the same answer as for question %zu"), i + 1);
 			return -EINVAL;
 		}
 	return 0;

@@ -4,7 +4,6 @@
 #include "common/template.h"
 #include "common/template_internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,26 +21,7 @@
 #define NAME_MAX_LEN 32
 #define SUBJECT_TAG  "Subject:"
 
-/* Output under construction; overflow is reported once at the end. */
-struct out {
-	char *buf;
-	size_t size, len;
-	bool overflow;
-};
-
-struct parse {
-	const char *where; /* the file, or "built-in template NAME" */
-	unsigned allowed;  /* TV_BIT()s */
-	const struct template_var *vars;
-	size_t nvars;
-	char *msg;
-	size_t msgsz;
-};
-
-static int fail(const struct parse *p, unsigned line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(const struct parse *p, unsigned line, const char *fmt, ...)
+int template_fail(const struct template_parse *p, unsigned line, const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
@@ -57,7 +37,7 @@ static int fail(const struct parse *p, unsigned line, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static void put(struct out *o, const char *s, size_t n)
+static void put(struct template_out *o, const char *s, size_t n)
 {
 	if (!o)
 		return;
@@ -73,7 +53,7 @@ static void put(struct out *o, const char *s, size_t n)
 /* A value is data, never structure: control characters become spaces (the
  * body keeps its line breaks and tabs), so no value can add a header line
  * to the subject; invalid UTF-8 becomes '?'. */
-static void put_value(struct out *o, const char *v, bool subject)
+static void put_value(struct template_out *o, const char *v, bool subject)
 {
 	const unsigned char *p = (const unsigned char *)(v ? v : "");
 	while (*p) {
@@ -109,7 +89,7 @@ static int var_id(const char *name, size_t n)
 	return -1;
 }
 
-static const char *var_value(const struct parse *p, int id)
+static const char *var_value(const struct template_parse *p, int id)
 {
 	for (size_t i = 0; i < p->nvars; i++)
 		if (p->vars[i].name && strcmp(p->vars[i].name, template_var_names[id]) == 0)
@@ -118,8 +98,8 @@ static const char *var_value(const struct parse *p, int id)
 }
 
 /* Expand text[0, len) whose first line is line; o NULL only checks. */
-static int expand(const struct parse *p, const char *text, size_t len, unsigned line, struct out *o,
-		  bool subject)
+static int expand(const struct template_parse *p, const char *text, size_t len, unsigned line,
+		  struct template_out *o, bool subject)
 {
 	size_t i = 0;
 	while (i < len) {
@@ -139,7 +119,8 @@ static int expand(const struct parse *p, const char *text, size_t len, unsigned 
 		while (end < len && text[end] != '}' && text[end] != '\n' && text[end] != '{')
 			end++;
 		if (end >= len || text[end] != '}')
-			return fail(p, line, "unterminated placeholder (write {{ for a literal {)");
+			return template_fail(p, line,
+					     "unterminated placeholder (write {{ for a literal {)");
 		const char *name = text + i + 1;
 		size_t n = end - i - 1;
 		int id = var_id(name, n);
@@ -148,7 +129,7 @@ static int expand(const struct parse *p, const char *text, size_t len, unsigned 
 			snprintf(raw, sizeof(raw), "%.*s",
 				 (int)(n < NAME_MAX_LEN ? n : NAME_MAX_LEN), name);
 			sanitize_for_log(raw, safe, sizeof(safe));
-			return fail(p, line, "unknown placeholder {%s}", safe);
+			return template_fail(p, line, "unknown placeholder {%s}", safe);
 		}
 		if (o)
 			put_value(o, var_value(p, id), subject);
@@ -159,32 +140,32 @@ static int expand(const struct parse *p, const char *text, size_t len, unsigned 
 
 /* Check (out NULL) or render text: a "Subject:" line, an empty line and
  * the body; or, for an SMS template, only the body. */
-static int render_text(const struct parse *p, bool sms, const char *text, size_t len,
-		       struct out *subj, struct out *body)
+int template_parse_text(const struct template_parse *p, bool sms, const char *text, size_t len,
+			struct template_out *subj, struct template_out *body)
 {
 	size_t start = 0;
 	unsigned line = 1;
 	bool has_subject = strncasecmp(text, SUBJECT_TAG, strlen(SUBJECT_TAG)) == 0;
 	if (sms && has_subject)
-		return fail(p, 1,
-			    "an SMS template has no Subject line: the whole file is the text");
+		return template_fail(
+		    p, 1, "an SMS template has no Subject line: the whole file is the text");
 	if (!sms) {
 		if (!has_subject)
-			return fail(p, 1, "the first line must be \"Subject: ...\"");
+			return template_fail(p, 1, "the first line must be \"Subject: ...\"");
 		const char *nl = memchr(text, '\n', len);
 		size_t end = nl ? (size_t)(nl - text) : len;
 		size_t s = strlen(SUBJECT_TAG);
 		while (s < end && (text[s] == ' ' || text[s] == '\t'))
 			s++;
 		if (s == end)
-			return fail(p, 1, "the subject is empty");
+			return template_fail(p, 1, "the subject is empty");
 		int r = expand(p, text + s, end - s, 1, subj, true);
 		if (r < 0)
 			return r;
 		start = nl ? end + 1 : len;
 		line = 2;
 		if (start < len && text[start] != '\n')
-			return fail(p, 2, "an empty line must follow the Subject line");
+			return template_fail(p, 2, "an empty line must follow the Subject line");
 		if (start < len) {
 			start++;
 			line = 3;
@@ -202,7 +183,7 @@ static int render_text(const struct parse *p, bool sms, const char *text, size_t
 
 /* Every line valid UTF-8 without control characters but tabs; CRLF line
  * ends become LF. Works in place; *len shrinks. */
-static int clean_text(const struct parse *p, char *buf, size_t *len)
+static int clean_text(const struct template_parse *p, char *buf, size_t *len)
 {
 	if (*len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
 		memmove(buf, buf + 3, *len - 3);
@@ -216,7 +197,7 @@ static int clean_text(const struct parse *p, char *buf, size_t *len)
 		if (n > 0 && buf[end - 1] == '\r')
 			n--;
 		if (!utf8_text_valid(buf + in, n, n, "\t"))
-			return fail(p, line, "not UTF-8 text (or a control character)");
+			return template_fail(p, line, "not UTF-8 text (or a control character)");
 		memmove(buf + outp, buf + in, n);
 		outp += n;
 		if (nl)
@@ -231,13 +212,13 @@ static int clean_text(const struct parse *p, char *buf, size_t *len)
 
 /* The override file: 0 with the text in *out, -ENOENT when there is none,
  * else -EINVAL (or another error) with the reason in msg. */
-static int load_file(const struct parse *p, char **out, size_t *len)
+int template_load_file(const struct template_parse *p, char **out, size_t *len)
 {
 	int fd = open(p->where, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int r = -errno;
 		if (r != -ENOENT)
-			fail(p, 0, "cannot open: %s", strerror(-r));
+			template_fail(p, 0, "cannot open: %s", strerror(-r));
 		return r;
 	}
 	struct stat st;
@@ -245,7 +226,7 @@ static int load_file(const struct parse *p, char **out, size_t *len)
 	int r = 0;
 	size_t n = 0;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = fail(p, 0, "not a regular file");
+		r = template_fail(p, 0, "not a regular file");
 		goto out;
 	}
 	buf = malloc(TEMPLATE_MAX_SIZE + 2);
@@ -258,14 +239,14 @@ static int load_file(const struct parse *p, char **out, size_t *len)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
-			r = fail(p, 0, "cannot read: %s", strerror(errno));
+			r = template_fail(p, 0, "cannot read: %s", strerror(errno));
 			goto out;
 		}
 		if (k == 0)
 			break;
 		n += (size_t)k;
 		if (n > TEMPLATE_MAX_SIZE) {
-			r = fail(p, 0, "larger than %d bytes", TEMPLATE_MAX_SIZE);
+			r = template_fail(p, 0, "larger than %d bytes", TEMPLATE_MAX_SIZE);
 			goto out;
 		}
 	}
@@ -280,143 +261,4 @@ out:
 	*out = buf;
 	*len = n;
 	return 0;
-}
-
-static int builtin_index(const char *name)
-{
-	for (int i = 0; name && template_names[i]; i++)
-		if (strcmp(template_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
-static int path_of(const char *dir, const char *name, char *path, size_t pathsz)
-{
-	if ((size_t)snprintf(path, pathsz, "%s/%s.txt", dir, name) >= pathsz)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-int template_render(const char *dir, const char *name, const struct template_var *vars,
-		    size_t nvars, char *subject, size_t subjsz, char *body, size_t bodysz,
-		    char *msg, size_t msgsz)
-{
-	char path[PATH_MAX], where[64];
-	int idx = builtin_index(name);
-	if (msg && msgsz)
-		msg[0] = '\0';
-	if (idx < 0) {
-		if (msg && msgsz)
-			snprintf(msg, msgsz, "no template named \"%s\"", name ? name : "");
-		return -ENOENT;
-	}
-	if (!subject || subjsz == 0 || !body || bodysz == 0)
-		return -EINVAL;
-	subject[0] = body[0] = '\0';
-	const struct template_builtin *b = &template_builtins[idx];
-	snprintf(where, sizeof(where), "built-in template %s", b->name);
-	struct parse p = {.where = where,
-			  .allowed = TV_COMMON | b->vars,
-			  .vars = vars,
-			  .nvars = nvars,
-			  .msg = msg,
-			  .msgsz = msgsz};
-	char *file = NULL;
-	size_t len = strlen(b->text);
-	const char *text = b->text;
-	int r = 0;
-	if (dir && dir[0]) {
-		if (path_of(dir, b->name, path, sizeof(path)) < 0) {
-			if (msg && msgsz)
-				snprintf(msg, msgsz, "%s: path too long", dir);
-			return -ENAMETOOLONG;
-		}
-		p.where = path;
-		r = load_file(&p, &file, &len);
-		if (r == 0) {
-			text = file;
-		} else if (r == -ENOENT) {
-			p.where = where;
-			len = strlen(b->text);
-		} else {
-			return r;
-		}
-	}
-	struct out subj = {.buf = subject, .size = subjsz}, out = {.buf = body, .size = bodysz};
-	/* A broken file is reported as such even when the text would not
-	 * have fitted either. */
-	r = render_text(&p, b->sms, text, len, NULL, NULL);
-	if (r == 0)
-		r = render_text(&p, b->sms, text, len, &subj, &out);
-	if (r == 0 && (subj.overflow || out.overflow)) {
-		if (msg && msgsz)
-			snprintf(msg, msgsz, "%s: the message is too long", p.where);
-		r = -E2BIG;
-	}
-	free(file);
-	if (r < 0) {
-		/* The body may hold a code. */
-		secure_zero(body, bodysz);
-		secure_zero(subject, subjsz);
-	}
-	return r;
-}
-
-static int check_one(const char *dir, int idx, char *msg, size_t msgsz)
-{
-	char path[PATH_MAX];
-	const struct template_builtin *b = &template_builtins[idx];
-	struct parse p = {
-	    .where = path, .allowed = TV_COMMON | b->vars, .msg = msg, .msgsz = msgsz};
-	if (path_of(dir, b->name, path, sizeof(path)) < 0) {
-		if (msg && msgsz)
-			snprintf(msg, msgsz, "%s: path too long", dir);
-		return -EINVAL;
-	}
-	char *text = NULL;
-	size_t len = 0;
-	int r = load_file(&p, &text, &len);
-	if (r == -ENOENT)
-		return 0;
-	if (r == 0)
-		r = render_text(&p, b->sms, text, len, NULL, NULL);
-	free(text);
-	return r < 0 ? -EINVAL : 0;
-}
-
-int template_check_dir(const char *dir, char *msg, size_t msgsz)
-{
-	if (msg && msgsz)
-		msg[0] = '\0';
-	if (!dir || !dir[0])
-		return 0;
-	DIR *d = opendir(dir);
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		if (msg && msgsz)
-			snprintf(msg, msgsz, "%s: cannot open: %s", dir, strerror(errno));
-		return -EINVAL;
-	}
-	int r = 0;
-	for (int i = 0; r == 0 && template_names[i]; i++)
-		r = check_one(dir, i, msg, msgsz);
-	/* A misspelt file name would otherwise be ignored without a word. */
-	struct dirent *e;
-	while (r == 0 && (e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (e->d_name[0] == '.' || n <= 4 || strcmp(e->d_name + n - 4, ".txt") != 0)
-			continue;
-		char name[NAME_MAX + 1];
-		snprintf(name, sizeof(name), "%.*s", (int)(n - 4), e->d_name);
-		if (builtin_index(name) < 0) {
-			char safe[96];
-			sanitize_for_log(e->d_name, safe, sizeof(safe));
-			if (msg && msgsz)
-				snprintf(msg, msgsz, "%s/%s: no template has this name", dir, safe);
-			r = -EINVAL;
-		}
-	}
-	closedir(d);
-	return r;
 }

@@ -1,7 +1,9 @@
-/* Shared by template.c (the parser) and template_builtin.c (the texts). */
+/* Shared by template.c (the parser), template_lookup.c (which text in
+ * which language) and template_builtin.c (the texts). */
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/template.h"
 
@@ -38,3 +40,30 @@ struct template_builtin {
 
 extern const struct template_builtin template_builtins[];
 extern const char *const template_var_names[TV_COUNT];
+
+/* Output under construction; overflow is reported once at the end. */
+struct template_out {
+	char *buf;
+	size_t size, len;
+	bool overflow;
+};
+
+struct template_parse {
+	const char *where; /* the file, or "built-in template NAME" */
+	unsigned allowed;  /* TV_BIT()s */
+	const struct template_var *vars;
+	size_t nvars;
+	char *msg; /* "where:line: why", printable ASCII (logged, not translated) */
+	size_t msgsz;
+};
+
+/* Write "where:line: why" into p->msg; returns -EINVAL. */
+int template_fail(const struct template_parse *p, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Check (subj and body NULL) or render text: a "Subject:" line, an empty
+ * line and the body; or, for an SMS template, only the body. */
+int template_parse_text(const struct template_parse *p, bool sms, const char *text, size_t len,
+			struct template_out *subj, struct template_out *body);
+/* The file p->where, cleaned (CRLF, BOM) into *out (malloc'd): 0, -ENOENT
+ * when there is none, else negative errno with the reason in p->msg. */
+int template_load_file(const struct template_parse *p, char **out, size_t *len);

@@ -149,3 +149,78 @@ bool sender_valid(const char *addr)
 	snprintf(buf, sizeof(buf), "%.*s@localhost.localdomain", (int)local, addr);
 	return email_valid(buf);
 }
+
+static bool ascii_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool ascii_alnum(char c)
+{
+	return ascii_alpha(c) || (c >= '0' && c <= '9');
+}
+
+bool language_name_valid(const char *lang)
+{
+	if (!lang || strlen(lang) > 15)
+		return false;
+	const char *p = lang;
+	size_t n = 0;
+	while (p[n] >= 'a' && p[n] <= 'z')
+		n++;
+	if (n < 2 || n > 3)
+		return false;
+	p += n;
+	if (*p == '_') {
+		p++;
+		if (!(p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'A' && p[1] <= 'Z'))
+			return false;
+		p += 2;
+	}
+	if (*p == '@') {
+		p++;
+		if (!*p)
+			return false;
+		for (; *p; p++)
+			if (!ascii_alnum(*p))
+				return false;
+	}
+	return *p == '\0';
+}
+
+bool ldap_attr_name_valid(const char *name)
+{
+	if (!name || !ascii_alpha(name[0]) || strlen(name) > 64)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!ascii_alnum(*p) && *p != '-')
+			return false;
+	return true;
+}
+
+bool ldap_filter_template_valid(const char *filter, size_t max)
+{
+	size_t len = filter ? strlen(filter) : 0;
+	if (len < 2 || len > max || filter[0] != '(' || filter[len - 1] != ')')
+		return false;
+	int depth = 0;
+	unsigned conversions = 0;
+	for (const char *p = filter; *p; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			return false;
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth < 0)
+			return false;
+		else if (*p == '%') {
+			if (p[1] != 's')
+				return false;
+			conversions++;
+			p++;
+		}
+		/* Only the outer pair may close at the end. */
+		if (depth == 0 && p[1] != '\0')
+			return false;
+	}
+	return depth == 0 && conversions == 1;
+}

@@ -28,3 +28,15 @@ bool username_valid(const char *name);
 /* Replace anything but printable ASCII with '?' and cut to outsz-1, for
  * putting client-supplied strings (rhost, tty, service) in logs and mail. */
 void sanitize_for_log(const char *in, char *out, size_t outsz);
+
+/* A message-catalog name: ll or lll, optionally _CC, optionally @variant
+ * ("en", "zh_TW", "sr@latin"), at most 15 bytes. */
+bool language_name_valid(const char *lang);
+
+/* An LDAP attribute type or object class name (RFC 4512 descr): a letter,
+ * then letters, digits and '-', at most 64 bytes. */
+bool ldap_attr_name_valid(const char *name);
+
+/* A user_filter template: parenthesised, parentheses balanced, exactly one
+ * "%s" and no other '%', printable ASCII, at most max bytes. */
+bool ldap_filter_template_valid(const char *filter, size_t max);

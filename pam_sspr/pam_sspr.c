@@ -22,9 +22,10 @@
 #include "pam_sspr/conv.h"
 #include "pam_sspr/passwd.h"
 #include "pam_sspr/remind.h"
+#include "pam_sspr/text.h"
 
-#define PASSWORD_PROMPT "Password (press Enter if you forgot it): "
-#define UNAVAILABLE_MSG "Password reset is not available right now."
+#define PASSWORD_PROMPT _("Password (press Enter if you forgot it): ")
+#define UNAVAILABLE_MSG _("Password reset is not available right now.")
 /* The daemon bounds each step of the dialogue itself (answer_timeout); this
  * only keeps a wedged daemon from holding the login forever. */
 #define STEP_TIMEOUT_MS 300000

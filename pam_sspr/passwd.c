@@ -24,16 +24,17 @@
 #include "common/proto.h"
 #include "common/util.h"
 #include "pam_sspr/conv.h"
+#include "pam_sspr/text.h"
 
-#define NEW_PROMPT    "New password: "
-#define RETYPE_PROMPT "Retype new password: "
+#define NEW_PROMPT    _("New password: ")
+#define RETYPE_PROMPT _("Retype new password: ")
 #define MAX_TRIES     3
 /* ssprd answers a check after comparing with every remembered hash, which
  * takes longer than a dialogue step. */
 #define CHECK_TIMEOUT_MS 30000
 #define UNAVAILABLE_MSG                                                                            \
-	"The password cannot be changed right now because the password policy cannot be "          \
-	"checked. Try again later."
+	_("The password cannot be changed right now because the password policy cannot be "        \
+	  "checked. Try again later.")
 
 static void say_unavailable(pam_handle_t *pamh, int flags)
 {
@@ -135,20 +136,20 @@ static int ask_new_password(pam_handle_t *pamh, int flags, const struct sspr_cfg
 			return PAM_CONV_ERR;
 		if (!*pw) {
 			secret_free(pw);
-			conv_show(pamh, PAM_ERROR_MSG, "No password has been supplied.");
+			conv_show(pamh, PAM_ERROR_MSG, _("No password has been supplied."));
 			return PAM_AUTHTOK_ERR;
 		}
 		if (!sendable(pw, PROTO_MAX_PASSWORD)) {
 			secret_free(pw);
 			conv_show(pamh, PAM_ERROR_MSG,
-				  "The password is too long or contains control characters.");
+				  _("The password is too long or contains control characters."));
 			continue;
 		}
 		r = check(pamh, flags, cfg, user, pw);
 		if (r == PAM_SUCCESS)
 			r = conv_ask(pamh, PAM_PROMPT_ECHO_OFF, RETYPE_PROMPT, &again);
 		if (r == PAM_SUCCESS && strcmp(pw, again) != 0) {
-			conv_show(pamh, PAM_ERROR_MSG, "The passwords do not match. Try again.");
+			conv_show(pamh, PAM_ERROR_MSG, _("The passwords do not match. Try again."));
 			r = PAM_TRY_AGAIN;
 		}
 		if (r == PAM_SUCCESS)
@@ -158,7 +159,7 @@ static int ask_new_password(pam_handle_t *pamh, int flags, const struct sspr_cfg
 		if (r != PAM_TRY_AGAIN)
 			return r;
 	}
-	conv_show(pamh, PAM_ERROR_MSG, "Too many tries: the password was not changed.");
+	conv_show(pamh, PAM_ERROR_MSG, _("Too many tries: the password was not changed."));
 	return PAM_AUTHTOK_ERR;
 }
 

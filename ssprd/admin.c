@@ -12,8 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/phone.h"
+#include "common/textwidth.h"
+#include "common/util.h"
 #include "common/validate.h"
 #include "ssprd/access.h"
 #include "ssprd/admin_internal.h"
@@ -98,6 +101,15 @@ static void __attribute__((format(printf, 2, 3))) text_add(struct text *t, const
 		t->n += (size_t)k < room ? (size_t)k : room - 1;
 }
 
+/* "\nlabel           ": labels may be translated (CJK text is two columns
+ * a character), so they are padded by width, not bytes. */
+static void text_label(struct text *t, const char *label)
+{
+	char padded[128];
+	text_pad(padded, sizeof(padded), label, 15);
+	text_add(t, "\n%s ", padded);
+}
+
 static void format_day(int64_t t, char *out, size_t outsz)
 {
 	time_t tt = (time_t)t;
@@ -106,7 +118,8 @@ static void format_day(int64_t t, char *out, size_t outsz)
 		snprintf(out, outsz, "?");
 }
 
-static int show_contact(struct daemon_ctx *ctx, const char *user, const char *kind, struct text *t)
+static int show_contact(struct daemon_ctx *ctx, const char *user, const char *kind,
+			const char *label, struct text *t)
 {
 	char masked[EMAIL_MAX + 8], day[32];
 	struct store_contact c;
@@ -118,10 +131,11 @@ static int show_contact(struct daemon_ctx *ctx, const char *user, const char *ki
 	bool valid = strcmp(kind, "email") == 0 ? email_mask(c.value, masked, sizeof(masked)) == 0
 						: phone_mask(c.value, masked, sizeof(masked)) == 0;
 	if (!valid)
-		snprintf(masked, sizeof(masked), "(invalid)");
+		snprintf(masked, sizeof(masked), "%s", _("(invalid)"));
 	format_day(c.created, day, sizeof(day));
-	text_add(t, "\n%-15s %s (set by %s on %s)", kind, masked,
-		 strcmp(c.source, "admin") == 0 ? "admin" : "user", day);
+	text_label(t, label);
+	text_add(t, _("%s (set by %s on %s)"), masked,
+		 strcmp(c.source, "admin") == 0 ? _("admin") : _("user"), day);
 	store_contact_clear(&c);
 	return 1;
 }
@@ -131,20 +145,22 @@ static void show_requirement(struct daemon_ctx *ctx, const struct registration *
 	char day[32];
 	unsigned need = ctx->conf.required;
 	if (reg->meets)
-		text_add(t, "\nrequirement: met (%u of %u)",
+		text_add(t, _("\nrequirement: met (%u of %u)"),
 			 reg->factors < need ? reg->factors : need, need);
 	else
-		text_add(t, "\nrequirement: not met: %u of %u methods registered", reg->factors,
-			 need);
+		text_add(t,
+			 P_("\nrequirement: not met: %u of %u method registered",
+			    "\nrequirement: not met: %u of %u methods registered", need),
+			 reg->factors, need);
 	if (reg->confirmed) {
 		format_day(reg->confirmed, day, sizeof(day));
-		text_add(t, "\nconfirmed: %s", day);
+		text_add(t, _("\nconfirmed: %s"), day);
 	} else {
-		text_add(t, "\nnever confirmed");
+		text_add(t, "%s", _("\nnever confirmed"));
 	}
 	if (ctx->conf.reconfirm_days > 0 && reg->reconfirm_at) {
 		format_day(reg->reconfirm_at, day, sizeof(day));
-		text_add(t, "\nreconfirm by: %s", reg->reconfirm_due ? "due now" : day);
+		text_add(t, _("\nreconfirm by: %s"), reg->reconfirm_due ? _("due now") : day);
 	}
 }
 
@@ -157,43 +173,48 @@ static int show(struct daemon_ctx *ctx, int fd, const char *user)
 	int64_t last = 0, now = (int64_t)time(NULL);
 	int any = 0, r = 0;
 	struct registration reg;
-	static const char *const kinds[] = {"email", "mobile", "office"};
-	text_add(&t, "user: %s", user);
-	for (size_t i = 0; i < 3 && r >= 0; i++) {
-		r = show_contact(ctx, user, kinds[i], &t);
+	static const char *const kinds[][2] = {
+	    {"email", N_("email")}, {"mobile", N_("mobile")}, {"office", N_("office")}};
+	text_add(&t, _("user: %s"), user);
+	for (size_t i = 0; i < ARRAY_SIZE(kinds) && r >= 0; i++) {
+		r = show_contact(ctx, user, kinds[i][0], _(kinds[i][1]), &t);
 		any |= r > 0;
 	}
 	if (r < 0 || registration_get(ctx, user, now, &reg) < 0)
-		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not read the store.");
+		return admin_fail(fd, PROTO_STATUS_FAILED, _("Could not read the store."));
 	struct store_question *q = NULL;
 	size_t nq = 0;
 	if (store_questions_list(ctx->store, user, &q, &nq) == 0 && nq > 0) {
-		text_add(&t, "\n%-15s %zu registered", "questions", nq);
+		text_label(&t, _("questions"));
+		text_add(&t, _("%zu registered"), nq);
 		any = 1;
 	}
 	store_questions_free(q, nq);
 	struct store_totp totp;
 	if (store_totp_get(ctx->store, user, &totp) == 0) {
 		format_day(totp.created, day, sizeof(day));
-		text_add(&t, "\n%-15s registered on %s", "authenticator", day);
+		text_label(&t, _("authenticator"));
+		text_add(&t, _("registered on %s"), day);
 		any = 1;
 	}
 	sodium_memzero(&totp, sizeof(totp));
 	unsigned left = 0;
 	if (store_recovery_left(ctx->store, user, &left) == 0 && left > 0) {
-		text_add(&t, "\n%-15s %u unused", "recovery codes", left);
+		text_label(&t, _("recovery codes"));
+		text_add(&t, _("%u unused"), left);
 		any = 1;
 	}
 	if (!any)
-		text_add(&t, "\nnothing registered: self-service password reset is not possible");
+		text_add(&t, "%s",
+			 _("\nnothing registered: self-service password reset is not possible"));
 	show_requirement(ctx, &reg, &t);
 	if (store_event_last(ctx->store, user, "reset", &last) == 0 && last > 0) {
 		format_day(last, day, sizeof(day));
-		text_add(&t, "\nlast self-service reset: %s", day);
+		text_add(&t, _("\nlast self-service reset: %s"), day);
 	}
 	if (store_event_last(ctx->store, user, "unlock", &last) == 0 && last > 0) {
 		format_day(last, day, sizeof(day));
-		text_add(&t, "\nlast self-service unlock: %s", day);
+		text_add(&t, _("\nlast self-service unlock: %s"), day);
 	}
 	return admin_ok(fd, t.buf);
 }
@@ -204,7 +225,7 @@ static int user_status(struct daemon_ctx *ctx, int fd, const struct ucred *peer)
 	char buf[4096];
 	if (getpwuid_r(peer->uid, &pw, buf, sizeof(buf), &res) != 0 || !res ||
 	    !username_valid(pw.pw_name))
-		return admin_fail(fd, PROTO_STATUS_INVALID, "Your account is not known here.");
+		return admin_fail(fd, PROTO_STATUS_INVALID, _("Your account is not known here."));
 	return show(ctx, fd, pw.pw_name);
 }
 
@@ -213,7 +234,7 @@ static int for_user(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 		    const struct proto_msg *req)
 {
 	if (!username_valid(req->field[0]) || !user_exists(req->field[0]))
-		return admin_fail(fd, PROTO_STATUS_INVALID, "No such user.");
+		return admin_fail(fd, PROTO_STATUS_INVALID, _("No such user."));
 	switch (req->type) {
 	case PROTO_ADMIN_ENROLL:
 		return admin_enroll(ctx, fd, peer, req);
@@ -251,8 +272,8 @@ int admin_handle(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 		log_warning("uid %u is not an administrator: refused %s", (unsigned)peer->uid,
 			    proto_type_name(req->type));
 		return admin_fail(fd, PROTO_STATUS_DENIED,
-				  "Permission denied: run as root or as a member of the admin "
-				  "group.");
+				  _("Permission denied: run as root or as a member of the admin "
+				    "group."));
 	}
 	switch (req->type) {
 	case PROTO_ADMIN_LIST:

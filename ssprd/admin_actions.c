@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/phone.h"
 #include "common/util.h"
@@ -126,17 +127,17 @@ static int clear_one(struct daemon_ctx *ctx, int fd, const struct ucred *peer, c
 		r = delete_kind(ctx, user, kind);
 	if (r < 0) {
 		free(old);
-		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not update the store.");
+		return admin_fail(fd, PROTO_STATUS_FAILED, _("Could not update the store."));
 	}
 	if (!has) {
-		snprintf(text, sizeof(text), "Nothing to clear: %s has no %s registered.", user,
+		snprintf(text, sizeof(text), _("Nothing to clear: %s has no %s registered."), user,
 			 kind);
 		return admin_ok(fd, text);
 	}
 	audit(ctx, peer, AUDIT_ADMIN_CLEAR, user, kind, NULL, false);
 	notify_registration_change(ctx, user, kind, old, NULL);
 	free(old);
-	snprintf(text, sizeof(text), "Cleared the %s registration of %s.", kind, user);
+	snprintf(text, sizeof(text), _("Cleared the %s registration of %s."), kind, user);
 	return admin_ok(fd, text);
 }
 
@@ -157,9 +158,10 @@ static int clear_all(struct daemon_ctx *ctx, int fd, const struct ucred *peer, c
 		store_unlock(ctx->store);
 	}
 	if (r < 0) {
-		snprintf(text, sizeof(text), "Could not update the store.");
+		snprintf(text, sizeof(text), _("Could not update the store."));
 	} else if (!cleared[0]) {
-		snprintf(text, sizeof(text), "Nothing to clear: %s has nothing registered.", user);
+		snprintf(text, sizeof(text), _("Nothing to clear: %s has nothing registered."),
+			 user);
 	} else {
 		audit(ctx, peer, AUDIT_ADMIN_CLEAR, user, cleared, "every registration", false);
 		/* Only the addresses can still be told: the rest went with
@@ -167,7 +169,7 @@ static int clear_all(struct daemon_ctx *ctx, int fd, const struct ucred *peer, c
 		for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
 			if (old[i])
 				notify_registration_change(ctx, user, kinds[i], old[i], NULL);
-		snprintf(text, sizeof(text), "Cleared every registration of %s (%s).", user,
+		snprintf(text, sizeof(text), _("Cleared every registration of %s (%s)."), user,
 			 cleared);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
@@ -185,26 +187,26 @@ int admin_clear(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 		if (strcmp(kind, kinds[i]) == 0)
 			return clear_one(ctx, fd, peer, user, kinds[i]);
 	return admin_fail(fd, PROTO_STATUS_INVALID,
-			  "Unknown registration: use email, mobile, office, questions, totp or "
-			  "recovery_codes (or none to clear everything).");
+			  _("Unknown registration: use email, mobile, office, questions, totp or "
+			    "recovery_codes (or none to clear everything)."));
 }
 
 static const char *refusal(const struct sspr_conf *conf, const char *user)
 {
 	enum account_state st;
 	if (priv_account_state(conf, user, &st) < 0)
-		return "Could not read the account state; not unlocked.";
+		return N_("Could not read the account state; not unlocked.");
 	switch (st) {
 	case ACCOUNT_LOCKED:
-		return "The account is locked by an administrator (passwd -l); not unlocked.";
+		return N_("The account is locked by an administrator (passwd -l); not unlocked.");
 	case ACCOUNT_EXPIRED:
-		return "The account has expired (chage -E); not unlocked.";
+		return N_("The account has expired (chage -E); not unlocked.");
 	case ACCOUNT_SYSTEM:
-		return "System accounts (below min_uid) are not managed by sspr; not unlocked.";
+		return N_("System accounts (below min_uid) are not managed by sspr; not unlocked.");
 	case ACCOUNT_NOT_FOUND:
-		return "The account has no entry in the password backend; not unlocked.";
+		return N_("The account has no entry in the password backend; not unlocked.");
 	default:
-		return "The account may not be unlocked now.";
+		return N_("The account may not be unlocked now.");
 	}
 }
 
@@ -220,21 +222,24 @@ int admin_unlock(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 	if (r == -EPERM) {
 		const char *why = refusal(&ctx->conf, user);
 		audit(ctx, peer, AUDIT_ADMIN_UNLOCK, user, "", why, true);
-		return admin_fail(fd, PROTO_STATUS_FAILED, why);
+		/* The trail keeps the English text; the administrator reads theirs. */
+		return admin_fail(fd, PROTO_STATUS_FAILED, _(why));
 	}
 	if (r < 0) {
-		snprintf(text, sizeof(text), "Could not clear the failed-login records: %s",
+		snprintf(text, sizeof(text), _("Could not clear the failed-login records: %s"),
 			 strerror(-r));
 		return admin_fail(fd, PROTO_STATUS_FAILED, text);
 	}
 	snprintf(text, sizeof(text), "records=%u", records);
 	audit(ctx, peer, AUDIT_ADMIN_UNLOCK, user, "", text, false);
 	if (records == 0)
-		snprintf(text, sizeof(text), "%s has no failed-login records: nothing to unlock.",
-			 user);
+		snprintf(text, sizeof(text),
+			 _("%s has no failed-login records: nothing to unlock."), user);
 	else
-		snprintf(text, sizeof(text), "Unlocked %s: cleared %u failed-login record%s.", user,
-			 records, records == 1 ? "" : "s");
+		snprintf(text, sizeof(text),
+			 P_("Unlocked %s: cleared %u failed-login record.",
+			    "Unlocked %s: cleared %u failed-login records.", records),
+			 user, records);
 	return admin_ok(fd, text);
 }
 
@@ -245,18 +250,18 @@ static const char *test_destination(const struct daemon_ctx *ctx, const char *ki
 {
 	if (strcmp(kind, "email") == 0) {
 		if (!email_valid(in) || email_mask(in, masked, maskedsz) < 0)
-			return "That is not a valid email address.";
+			return N_("That is not a valid email address.");
 		snprintf(dest, destsz, "%s", in);
 		return NULL;
 	}
 	if (strcmp(kind, "sms") != 0)
-		return "Unknown test: use email or sms.";
+		return N_("Unknown test: use email or sms.");
 	char number[PHONE_MAX + 1];
 	if (phone_normalize(in, number) < 0 || !phone_valid(number) ||
 	    phone_mask(number, masked, maskedsz) < 0)
-		return "That is not an E.164 phone number (+ and 8 to 15 digits).";
+		return N_("That is not an E.164 phone number (+ and 8 to 15 digits).");
 	if (!phone_prefix_allowed(number, ctx->conf.gw_allowed_prefixes))
-		return "That number is not allowed by [gateway] allowed_prefixes.";
+		return N_("That number is not allowed by [gateway] allowed_prefixes.");
 	snprintf(dest, destsz, "%s", number);
 	return NULL;
 }
@@ -269,7 +274,7 @@ int admin_test(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 	const char *why =
 	    test_destination(ctx, kind, req->field[1], dest, sizeof(dest), masked, sizeof(masked));
 	if (why)
-		return admin_fail(fd, PROTO_STATUS_INVALID, why);
+		return admin_fail(fd, PROTO_STATUS_INVALID, _(why));
 	bool email = strcmp(kind, "email") == 0;
 	int r = email ? notify_test_email(ctx, dest) : notify_test_sms(ctx, dest);
 	/* The trail keeps the masked address: it outlives the test. */
@@ -277,11 +282,12 @@ int admin_test(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 		 r < 0 ? strerror(-r) : "");
 	audit(ctx, peer, AUDIT_ADMIN_TEST, "", email ? "email" : "sms", detail, r < 0);
 	if (r < 0) {
-		snprintf(text, sizeof(text), "Could not send the test message: %s",
-			 r == -EBUSY ? "the [limits] budget of text messages and calls is used up"
-				     : strerror(-r));
+		snprintf(text, sizeof(text), _("Could not send the test message: %s"),
+			 r == -EBUSY
+			     ? _("the [limits] budget of text messages and calls is used up")
+			     : strerror(-r));
 		return admin_fail(fd, PROTO_STATUS_FAILED, text);
 	}
-	snprintf(text, sizeof(text), "Test message sent to %s.", dest);
+	snprintf(text, sizeof(text), _("Test message sent to %s."), dest);
 	return admin_ok(fd, text);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/phone.h"
 #include "common/util.h"
@@ -44,12 +45,13 @@ static int enroll_contact(struct daemon_ctx *ctx, int fd, const struct ucred *pe
 	bool email = strcmp(kind, "email") == 0;
 	int r = store_contact_get(ctx->store, user, kind, &old);
 	if (r < 0 && r != -ENOENT)
-		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not read the store.");
+		return admin_fail(fd, PROTO_STATUS_FAILED, _("Could not read the store."));
 	if (value[0] == '\0') {
 		r = store_contact_delete(ctx->store, user, kind);
 		if (r < 0) {
 			store_contact_clear(&old);
-			return admin_fail(fd, PROTO_STATUS_FAILED, "Could not update the store.");
+			return admin_fail(fd, PROTO_STATUS_FAILED,
+					  _("Could not update the store."));
 		}
 		admin_forget_codes(ctx, user, kind);
 		if (old.value) {
@@ -57,7 +59,7 @@ static int enroll_contact(struct daemon_ctx *ctx, int fd, const struct ucred *pe
 			notify_registration_change(ctx, user, kind, old.value, NULL);
 		}
 		store_contact_clear(&old);
-		snprintf(text, sizeof(text), "Removed the %s registration of %s.", kind, user);
+		snprintf(text, sizeof(text), _("Removed the %s registration of %s."), kind, user);
 		return admin_ok(fd, text);
 	}
 	if (!email) {
@@ -69,13 +71,13 @@ static int enroll_contact(struct daemon_ctx *ctx, int fd, const struct ucred *pe
 		store_contact_clear(&old);
 		return admin_fail(
 		    fd, PROTO_STATUS_INVALID,
-		    email ? "That is not a valid email address."
-			  : "That is not an E.164 phone number (+ and 8 to 15 digits).");
+		    email ? _("That is not a valid email address.")
+			  : _("That is not an E.164 phone number (+ and 8 to 15 digits)."));
 	}
 	r = store_contact_set(ctx->store, user, kind, value, "admin", (int64_t)time(NULL));
 	if (r < 0) {
 		store_contact_clear(&old);
-		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not save it.");
+		return admin_fail(fd, PROTO_STATUS_FAILED, _("Could not save it."));
 	}
 	audit(ctx, peer, user, kind);
 	if (!old.value || strcmp(old.value, value) != 0) {
@@ -83,7 +85,7 @@ static int enroll_contact(struct daemon_ctx *ctx, int fd, const struct ucred *pe
 		notify_registration_change(ctx, user, kind, old.value, value);
 	}
 	store_contact_clear(&old);
-	snprintf(text, sizeof(text), "Enrolled %s for %s.", value, user);
+	snprintf(text, sizeof(text), _("Enrolled %s for %s."), value, user);
 	return admin_ok(fd, text);
 }
 
@@ -99,13 +101,14 @@ static int enroll_totp(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 	if (r < 0) {
 		sodium_memzero(b32, sizeof(b32));
 		sodium_memzero(uri, sizeof(uri));
-		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not register an authenticator.");
+		return admin_fail(fd, PROTO_STATUS_FAILED,
+				  _("Could not register an authenticator."));
 	}
 	audit(ctx, peer, user, "totp");
 	notify_registration_change(ctx, user, "totp", NULL, NULL);
 	snprintf(text, sizeof(text),
-		 "Authenticator registered for %s. Add it to the app with this secret\n"
-		 "(shown only now):\n  secret: %s\n  uri: %s",
+		 _("Authenticator registered for %s. Add it to the app with this secret\n"
+		   "(shown only now):\n  secret: %s\n  uri: %s"),
 		 user, b32, uri);
 	r = admin_ok(fd, text);
 	sodium_memzero(b32, sizeof(b32));
@@ -120,11 +123,11 @@ static int enroll_recovery(struct daemon_ctx *ctx, int fd, const struct ucred *p
 	char codes[RECOVERY_COUNT][RECOVERY_CODE_LEN + 1], text[PROTO_MAX_TEXT];
 	int r = recovery_issue(ctx->store, ctx->code_key, user, codes, (int64_t)time(NULL));
 	if (r < 0)
-		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not issue recovery codes.");
+		return admin_fail(fd, PROTO_STATUS_FAILED, _("Could not issue recovery codes."));
 	audit(ctx, peer, user, "recovery_codes");
 	notify_registration_change(ctx, user, "recovery_codes", NULL, NULL);
 	int n = snprintf(text, sizeof(text),
-			 "Recovery codes for %s (shown only now; each works once):", user);
+			 _("Recovery codes for %s (shown only now; each works once):"), user);
 	for (unsigned i = 0; i < RECOVERY_COUNT; i++)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, "\n  %s", codes[i]);
 	r = admin_ok(fd, text);
@@ -144,7 +147,7 @@ int admin_enroll(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 		return enroll_totp(ctx, fd, peer, user);
 	if (strcmp(kind, "recovery_codes") == 0 && !value[0])
 		return enroll_recovery(ctx, fd, peer, user);
-	return admin_fail(fd, PROTO_STATUS_INVALID, "Unknown kind of registration.");
+	return admin_fail(fd, PROTO_STATUS_INVALID, _("Unknown kind of registration."));
 }
 
 static size_t utf8_length(const char *s)
@@ -178,14 +181,14 @@ static const char *check_questions(const struct sspr_conf *c, char **q, char **a
 	const char *why = NULL;
 	for (size_t i = 0; i < n && !why; i++) {
 		if (!utf8_text_valid(q[i], strlen(q[i]), CONF_QUESTION_MAX, NULL) || !q[i][0])
-			why = "A question is empty, too long or not valid text.";
+			why = N_("A question is empty, too long or not valid text.");
 		else if (questions_normalize(a[i], norm[i], sizeof(norm[i])) < 0)
-			why = "An answer is empty, too long or not valid text.";
+			why = N_("An answer is empty, too long or not valid text.");
 		else if (utf8_length(norm[i]) < c->questions_min_length)
-			why = "An answer is shorter than min_answer_length.";
+			why = N_("An answer is shorter than min_answer_length.");
 		for (size_t j = 0; j < i && !why; j++)
 			if (strcmp(norm[i], norm[j]) == 0)
-				why = "Two answers are the same.";
+				why = N_("Two answers are the same.");
 	}
 	sodium_memzero(norm, sizeof(norm));
 	return why;
@@ -203,13 +206,13 @@ int admin_questions(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 	const char *why = NULL;
 	int r = 0;
 	if (nq != na)
-		why = "Give one answer for each question.";
+		why = N_("Give one answer for each question.");
 	else if (nq > STORE_MAX_QUESTIONS || nq < c->questions_answer)
-		why = "Wrong number of questions for this site's [questions] settings.";
+		why = N_("Wrong number of questions for this site's [questions] settings.");
 	else
 		why = check_questions(c, q, a, nq);
 	if (why)
-		return admin_fail(fd, PROTO_STATUS_INVALID, why);
+		return admin_fail(fd, PROTO_STATUS_INVALID, _(why));
 	for (size_t i = 0; i < nq && r == 0; i++) {
 		set[i].idx = (unsigned)i;
 		set[i].question = q[i];
@@ -224,10 +227,13 @@ int admin_questions(struct daemon_ctx *ctx, int fd, const struct ucred *peer,
 	for (size_t i = 0; i < nq; i++)
 		secret_free(set[i].answer_hash);
 	if (r < 0)
-		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not save the questions.");
+		return admin_fail(fd, PROTO_STATUS_FAILED, _("Could not save the questions."));
 	audit(ctx, peer, user, "questions");
 	notify_registration_change(ctx, user, "questions", NULL, NULL);
 	char text[128];
-	snprintf(text, sizeof(text), "Registered %zu security questions for %s.", nq, user);
+	snprintf(text, sizeof(text),
+		 P_("Registered %zu security question for %s.",
+		    "Registered %zu security questions for %s.", nq),
+		 nq, user);
 	return admin_ok(fd, text);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "common/validate.h"
@@ -238,16 +239,16 @@ int admin_list(struct daemon_ctx *ctx, int fd, const struct proto_msg *req)
 	bool unregistered = strcmp(filter, "unregistered") == 0;
 	if (filter[0] && !unregistered)
 		return admin_fail(fd, PROTO_STATUS_INVALID,
-				  "Unknown filter: use unregistered (or none for every user).");
+				  _("Unknown filter: use unregistered (or none for every user)."));
 	struct admin_users u;
 	int r = admin_users_collect(ctx, &u);
 	if (r == -E2BIG)
 		return admin_fail(fd, PROTO_STATUS_FAILED,
-				  "More than 100000 users: too many to list.");
+				  _("More than 100000 users: too many to list."));
 	if (r < 0) {
 		log_error("listing users: %s", strerror(-r));
 		return admin_fail(fd, PROTO_STATUS_FAILED,
-				  "Could not read the user database or the store.");
+				  _("Could not read the user database or the store."));
 	}
 	int64_t now = (int64_t)time(NULL);
 	int sent = 0;
@@ -264,8 +265,8 @@ int admin_list(struct daemon_ctx *ctx, int fd, const struct proto_msg *req)
 	if (r < 0)
 		return admin_fail(fd, PROTO_STATUS_FAILED,
 				  r == -E2BIG
-				      ? "A row is too long to send: the list is incomplete."
-				      : "Could not read the store: the list is incomplete.");
+				      ? _("A row is too long to send: the list is incomplete.")
+				      : _("Could not read the store: the list is incomplete."));
 	return conn_send_end(fd, PROTO_STATUS_OK);
 }
 
@@ -326,14 +327,14 @@ int admin_audit(struct daemon_ctx *ctx, int fd, const struct proto_msg *req)
 	const char *user = req->field[0];
 	uint64_t since = 0, limit = AUDIT_DEFAULT_ROWS;
 	if (user[0] && !username_valid(user))
-		return admin_fail(fd, PROTO_STATUS_INVALID, "That is not a valid user name.");
+		return admin_fail(fd, PROTO_STATUS_INVALID, _("That is not a valid user name."));
 	if (req->field[1][0] && admin_parse_number(req->field[1], INT64_MAX, &since) < 0)
 		return admin_fail(fd, PROTO_STATUS_INVALID,
-				  "since must be a unix time (decimal seconds).");
+				  _("since must be a unix time (decimal seconds)."));
 	if (req->field[2][0] &&
 	    (admin_parse_number(req->field[2], PROTO_MAX_AUDIT_ROWS, &limit) < 0 || limit == 0))
 		return admin_fail(fd, PROTO_STATUS_INVALID,
-				  "limit must be a number from 1 to 10000.");
+				  _("limit must be a number from 1 to 10000."));
 	struct audit_rows rows = {0};
 	int r = store_events_query(ctx->store, user[0] ? user : NULL, (int64_t)since,
 				   (unsigned)limit, audit_row, &rows);
@@ -341,8 +342,8 @@ int admin_audit(struct daemon_ctx *ctx, int fd, const struct proto_msg *req)
 		r = conn_send_text(fd, PROTO_DATA, rows.v[i]);
 	audit_rows_free(&rows);
 	if (r == -E2BIG)
-		return admin_fail(fd, PROTO_STATUS_FAILED, "An audit row is too long to send.");
+		return admin_fail(fd, PROTO_STATUS_FAILED, _("An audit row is too long to send."));
 	if (r < 0 && r != -EPIPE && r != -ECONNRESET && r != -ETIMEDOUT)
-		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not read the audit trail.");
+		return admin_fail(fd, PROTO_STATUS_FAILED, _("Could not read the audit trail."));
 	return r < 0 ? r : conn_send_end(fd, PROTO_STATUS_OK);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "ssprd/admin_internal.h"
 #include "ssprd/admin_json.h"
@@ -203,22 +204,22 @@ int admin_report(struct daemon_ctx *ctx, int fd, const struct proto_msg *req)
 	uint64_t days = 0;
 	if (admin_parse_number(req->field[0], MAX_DAYS, &days) < 0 || days == 0)
 		return admin_fail(fd, PROTO_STATUS_INVALID,
-				  "days must be a number from 1 to 3650.");
+				  _("days must be a number from 1 to 3650."));
 	struct admin_report rep = {.days = (unsigned)days, .until = (int64_t)time(NULL)};
 	rep.since = rep.until - (int64_t)days * DAY_S;
 	int r = gather(ctx, &rep);
 	if (r == -E2BIG)
 		return admin_fail(fd, PROTO_STATUS_FAILED,
-				  "More than 100000 users: too many for a report.");
+				  _("More than 100000 users: too many for a report."));
 	if (r < 0) {
 		log_error("report: %s", strerror(-r));
 		return admin_fail(fd, PROTO_STATUS_FAILED,
-				  "Could not read the user database or the store.");
+				  _("Could not read the user database or the store."));
 	}
 	json_object *o = admin_report_json(&rep);
 	r = o ? admin_send_json(fd, o) : -ENOMEM;
 	json_object_put(o);
 	if (r == -ENOMEM || r == -E2BIG)
-		return admin_fail(fd, PROTO_STATUS_FAILED, "Could not build the report.");
+		return admin_fail(fd, PROTO_STATUS_FAILED, _("Could not build the report."));
 	return r < 0 ? r : conn_send_end(fd, PROTO_STATUS_OK);
 }

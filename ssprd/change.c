@@ -17,20 +17,22 @@ static int end_with(int fd, enum proto_status status, const char *text)
 
 static int check(struct daemon_ctx *ctx, int fd, const struct proto_msg *req)
 {
-	char reason[256];
+	char reason[512], logged[256] = "";
 	const char *user = req->field[0];
 	struct policy_request pr = {
 	    .user = user,
 	    .password = req->field[1],
 	    .old_password = req->len[2] ? req->field[2] : NULL,
 	    .path = POLICY_CHANGE,
+	    .log_reason = logged,
+	    .log_reason_size = sizeof(logged),
 	};
 	int r = policy_check(&ctx->conf, ctx->store, &pr, reason, sizeof(reason));
 	if (r == 0) {
 		log_info("password change for %s: new password meets the policy", user);
 		return conn_send_end(fd, PROTO_STATUS_OK);
 	}
-	log_info("password change for %s: new password refused: %s", user, reason);
+	log_info("password change for %s: new password refused: %s", user, logged);
 	return end_with(fd, r == -EINVAL ? PROTO_STATUS_FAILED : PROTO_STATUS_UNAVAILABLE, reason);
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "ssprd/audit.h"
@@ -37,7 +38,7 @@ int dlg_finish(struct dialogue *d, enum proto_status status, const char *text)
 {
 	d->final_status = status;
 	d->state = DLG_FINAL;
-	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "%s\nPress Enter to continue. ", text);
+	return dlg_say(d, PROTO_PROMPT_ECHO_ON, _("%s\nPress Enter to continue. "), text);
 }
 
 int dlg_finish_helpdesk(struct dialogue *d, enum proto_status status, const char *first)
@@ -53,7 +54,7 @@ int dlg_cancel(struct dialogue *d)
 	d->state = DLG_DONE;
 	dlg_event(d, AUDIT_CANCELLED);
 	log_info("reset dialogue for %s cancelled by the user", d->user);
-	return dlg_say(d, PROTO_INFO, "Password recovery cancelled.");
+	return dlg_say(d, PROTO_INFO, "%s", _("Password recovery cancelled."));
 }
 
 void dlg_audit(struct dialogue *d, const char *event, const char *method, const char *detail,
@@ -206,24 +207,28 @@ int dialogue_start(struct dialogue *d)
 	log_info("reset dialogue started for %s (service %s, rhost %s, tty %s)", d->user,
 		 d->service, d->rhost[0] ? d->rhost : "-", d->tty[0] ? d->tty : "-");
 	dlg_event(d, AUDIT_DIALOGUE_STARTED);
-	int r = dlg_say(d, PROTO_INFO,
-			"Can't access your account?\n"
-			"You can reset your password after proving who you are.");
+	int r = dlg_say(d, PROTO_INFO, "%s",
+			_("Can't access your account?\n"
+			  "You can reset your password after proving who you are."));
 	if (r < 0)
 		return r;
-	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "Continue with password recovery? [y/N] ");
+	/* The answer stays y or yes in every language (dialogue_start.c). */
+	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "%s", _("Continue with password recovery? [y/N] "));
 }
 
 static int ask_new_password(struct dialogue *d)
 {
 	d->state = DLG_NEW_PASSWORD;
-	return dlg_say(d, PROTO_PROMPT_ECHO_OFF, "New password: ");
+	return dlg_say(d, PROTO_PROMPT_ECHO_OFF, "%s", _("New password: "));
 }
 
 static int start_password(struct dialogue *d)
 {
-	int r = dlg_say(d, PROTO_INFO, "Choose a new password (at least %u characters).",
-			d->ctx->conf.min_length);
+	unsigned n = d->ctx->conf.min_length;
+	int r = dlg_say(d, PROTO_INFO,
+			P_("Choose a new password (at least %u character).",
+			   "Choose a new password (at least %u characters).", n),
+			n);
 	return r < 0 ? r : ask_new_password(d);
 }
 
@@ -233,7 +238,7 @@ int dlg_verified(struct dialogue *d)
 	if (d->decoy) {
 		log_error("reset for %s: a decoy dialogue got verified; refused", d->user);
 		return dlg_finish(d, PROTO_STATUS_FAILED,
-				  "Password recovery failed because of an internal error.");
+				  _("Password recovery failed because of an internal error."));
 	}
 	/* Once: a wrong answer to the action menu comes back here. */
 	if (d->state != DLG_ACTION)
@@ -246,12 +251,12 @@ int dlg_verified(struct dialogue *d)
 	if (priv_faillock_records(&d->ctx->conf, d->user, &records) < 0 || records == 0)
 		return start_password(d);
 	d->state = DLG_ACTION;
-	return dlg_say(d, PROTO_PROMPT_ECHO_ON,
-		       "Your account is locked after failed logins. What would you like to do?\n"
-		       "  1) Reset my password (and unlock)\n"
-		       "  2) Unlock my account, keep my password\n"
-		       "  0) Cancel\n"
-		       "Choose [1]: ");
+	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "%s",
+		       _("Your account is locked after failed logins. What would you like to do?\n"
+			 "  1) Reset my password (and unlock)\n"
+			 "  2) Unlock my account, keep my password\n"
+			 "  0) Cancel\n"
+			 "Choose [1]: "));
 }
 
 static void send_notice(struct dialogue *d, bool unlocked)
@@ -268,13 +273,13 @@ static int unlock_only(struct dialogue *d)
 		log_error("unlock of %s failed: %s", d->user, strerror(-r));
 		dlg_audit(d, AUDIT_RESET_FAILED, d->methods_used, "the unlock failed", true);
 		return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED,
-					   "Your account could not be unlocked.");
+					   _("Your account could not be unlocked."));
 	}
 	dlg_event(d, AUDIT_UNLOCK);
 	log_msg(LOG_NOTICE, "account %s unlocked (service %s, rhost %s)", d->user, d->service,
 		d->rhost[0] ? d->rhost : "-");
 	r = dlg_finish(d, PROTO_STATUS_UNLOCKED,
-		       "Your account has been unlocked. Log in with your current password.");
+		       _("Your account has been unlocked. Log in with your current password."));
 	send_notice(d, true);
 	return r;
 }
@@ -287,30 +292,34 @@ static int on_action(struct dialogue *d, const char *a)
 		return unlock_only(d);
 	if (strcmp(a, "0") == 0 || ++d->menu_errors >= MAX_MENU_ERRORS)
 		return dlg_cancel(d);
-	int r = dlg_say(d, PROTO_ERROR, "Please type 1, 2 or 0.");
+	int r = dlg_say(d, PROTO_ERROR, "%s", _("Please type 1, 2 or 0."));
 	return r < 0 ? r : dlg_verified(d);
 }
 
 static int on_new_password(struct dialogue *d, const char *a)
 {
-	char reason[256];
-	struct policy_request req = {.user = d->user, .password = a, .path = POLICY_RESET};
+	char reason[512], logged[256] = "";
+	struct policy_request req = {.user = d->user,
+				     .password = a,
+				     .path = POLICY_RESET,
+				     .log_reason = logged,
+				     .log_reason_size = sizeof(logged)};
 	int r = policy_check(&d->ctx->conf, d->ctx->store, &req, reason, sizeof(reason));
 	if (r == -EINVAL) {
-		log_info("reset for %s: new password refused: %s", d->user, reason);
+		log_info("reset for %s: new password refused: %s", d->user, logged);
 		if (++d->policy_refusals >= MAX_POLICY_REFUSALS)
 			return dlg_finish(
 			    d, PROTO_STATUS_FAILED,
-			    "Too many refused passwords. Start password recovery again.");
+			    _("Too many refused passwords. Start password recovery again."));
 		r = dlg_say(d, PROTO_ERROR, "%s", reason);
 		return r < 0 ? r : ask_new_password(d);
 	}
 	if (r < 0) {
 		/* Another password would not fare better (min_age_hours, or
 		 * the check itself failed): end here. */
-		log_info("reset for %s: %s", d->user, reason);
+		log_info("reset for %s: %s", d->user, logged);
 		if (r == -EAGAIN)
-			dlg_audit(d, AUDIT_RATE_LIMITED, d->methods_used, reason, false);
+			dlg_audit(d, AUDIT_RATE_LIMITED, d->methods_used, logged, false);
 		return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED, reason);
 	}
 	secret_free(d->new_password);
@@ -318,7 +327,7 @@ static int on_new_password(struct dialogue *d, const char *a)
 	if (!d->new_password)
 		return -ENOMEM;
 	d->state = DLG_CONFIRM_PASSWORD;
-	return dlg_say(d, PROTO_PROMPT_ECHO_OFF, "Retype new password: ");
+	return dlg_say(d, PROTO_PROMPT_ECHO_OFF, "%s", _("Retype new password: "));
 }
 
 static int on_confirm_password(struct dialogue *d, const char *a)
@@ -329,7 +338,7 @@ static int on_confirm_password(struct dialogue *d, const char *a)
 	if (!same) {
 		secret_free(d->new_password);
 		d->new_password = NULL;
-		int r = dlg_say(d, PROTO_ERROR, "The passwords do not match. Try again.");
+		int r = dlg_say(d, PROTO_ERROR, "%s", _("The passwords do not match. Try again."));
 		return r < 0 ? r : ask_new_password(d);
 	}
 	/* The password being replaced joins the history before the write,
@@ -338,12 +347,16 @@ static int on_confirm_password(struct dialogue *d, const char *a)
 	if (history_record_current(c, d->ctx->store, d->user) < 0)
 		log_warning("reset for %s: could not record the old password hash", d->user);
 	int r = priv_set_password(c, d->user, d->new_password);
+	/* A directory does not show its hashes: the history keeps its own. */
+	if (r == 0 && c->backend == BACKEND_LDAP &&
+	    history_record_password(c, d->ctx->store, d->user, d->new_password) < 0)
+		log_warning("reset for %s: could not record the new password hash", d->user);
 	secret_free(d->new_password);
 	d->new_password = NULL;
 	if (r < 0) {
 		dlg_audit(d, AUDIT_RESET_FAILED, d->methods_used, strerror(-r), true);
 		return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED,
-					   "Your password could not be changed.");
+					   _("Your password could not be changed."));
 	}
 	if (history_record_current(c, d->ctx->store, d->user) < 0)
 		log_warning("reset for %s: could not record the new password hash", d->user);
@@ -356,7 +369,7 @@ static int on_confirm_password(struct dialogue *d, const char *a)
 		d->rhost[0] ? d->rhost : "-");
 	/* The user reads the final prompt while the notice goes out. */
 	r = dlg_finish(d, PROTO_STATUS_RESET,
-		       "Your password has been reset. Log in with your new password.");
+		       _("Your password has been reset. Log in with your new password."));
 	send_notice(d, false);
 	return r;
 }

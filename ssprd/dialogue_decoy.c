@@ -10,10 +10,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "ssprd/decoy.h"
 #include "ssprd/dialogue_internal.h"
+#include "ssprd/language.h"
 #include "ssprd/notify.h"
 #include "ssprd/questions.h"
 #include "ssprd/recovery.h"
@@ -28,15 +30,8 @@ static int deliver(struct dialogue *d, const struct dlg_option *o, const char *c
 	const struct sspr_conf *c = &d->ctx->conf;
 	if (o->method == METHOD_EMAIL)
 		return notify_send_code(d->ctx, d->user, o->dest, code);
-	if (o->method == METHOD_SMS) {
-		char ttl[64], sms[160];
-		format_duration(c->code_ttl, ttl, sizeof(ttl));
-		snprintf(sms, sizeof(sms), "Your password reset code is %s. It expires in %s.",
-			 code, ttl);
-		int r = gateway_send_sms(c, o->dest, sms);
-		sodium_memzero(sms, sizeof(sms));
-		return r;
-	}
+	if (o->method == METHOD_SMS)
+		return notify_sms_code(d->ctx, d->user, o->dest, code);
 	struct gateway_call call = {
 	    .to = o->dest, .mode = VOICE_SPEAK_CODE, .code = code, .organisation = c->organisation};
 	return gateway_place_call(c, &call);

@@ -34,8 +34,9 @@ enum dlg_state {
 /* One way this user can verify, as offered in the menu. */
 struct dlg_option {
 	enum method method;
-	char dest[EMAIL_MAX + 1]; /* address or E.164 number; "" for others */
-	char label[EMAIL_MAX + 64];
+	char dest[EMAIL_MAX + 1];   /* address or E.164 number; "" for others */
+	char masked[EMAIL_MAX + 8]; /* dest as shown (email_mask, phone_mask) */
+	char label[EMAIL_MAX + 256];
 	bool passed;
 };
 

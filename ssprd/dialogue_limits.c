@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "ssprd/audit.h"
 #include "ssprd/limits.h"
@@ -30,7 +31,7 @@ static int end_locked(struct dialogue *d, const char *why)
 	log_info("reset for %s stopped: %s", d->user, why);
 	dlg_audit_limited(d, why);
 	dlg_verify_cleanup(d);
-	return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED, DLG_TEXT_LOCKED);
+	return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED, _(DLG_TEXT_LOCKED));
 }
 
 bool dlg_limits_locked(struct dialogue *d, int *r)
@@ -70,7 +71,7 @@ int dlg_limits_send(struct dialogue *d, bool gateway, int *r)
 		dlg_audit_limited(d, rc == -EBUSY ? "codes_per_hour or codes_per_day reached"
 						  : "the code could not be counted");
 		dlg_verify_cleanup(d);
-		*r = dlg_finish_helpdesk(d, PROTO_STATUS_FAILED, DLG_TEXT_TOO_MANY_CODES);
+		*r = dlg_finish_helpdesk(d, PROTO_STATUS_FAILED, _(DLG_TEXT_TOO_MANY_CODES));
 		return -EBUSY;
 	}
 	if (gateway && limits_gateway_send(d->ctx) < 0) {

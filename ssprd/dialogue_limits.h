@@ -6,11 +6,13 @@
 
 #include <stdbool.h>
 
+#include "common/i18n.h"
+
 #include "ssprd/dialogue_internal.h"
 
 /* The user's words. */
-#define DLG_TEXT_TOO_MANY_CODES "Too many codes were sent recently. Try again later."
-#define DLG_TEXT_LOCKED		"Too many failed attempts. Password recovery is locked for a while."
+#define DLG_TEXT_TOO_MANY_CODES N_("Too many codes were sent recently. Try again later.")
+#define DLG_TEXT_LOCKED		N_("Too many failed attempts. Password recovery is locked for a while.")
 
 /* Audit a refusal by the limits (detail: which, never shown to the user). */
 void dlg_audit_limited(struct dialogue *d, const char *detail);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "ssprd/decoy.h"
 #include "ssprd/dialogue_internal.h"
@@ -25,12 +26,14 @@ bool dlg_same_factor(const struct dlg_option *a, const struct dlg_option *b)
 	return a->method == b->method;
 }
 
-static struct dlg_option *add_option(struct dialogue *d, enum method m, const char *dest)
+static struct dlg_option *add_option(struct dialogue *d, enum method m, const char *dest,
+				     const char *masked)
 {
 	struct dlg_option *o = &d->options[d->noptions++];
 	o->method = m;
 	o->passed = false;
 	snprintf(o->dest, sizeof(o->dest), "%s", dest ? dest : "");
+	snprintf(o->masked, sizeof(o->masked), "%s", masked ? masked : "");
 	return o;
 }
 
@@ -121,37 +124,38 @@ static void options_from_profile(struct dialogue *d, const struct decoy_profile 
 	d->noptions = 0;
 	if (on(c, METHOD_EMAIL) && p->email[0] &&
 	    email_mask(p->email, masked, sizeof(masked)) == 0) {
-		o = add_option(d, METHOD_EMAIL, p->email);
-		snprintf(o->label, sizeof(o->label), "Email a code to %s", masked);
+		o = add_option(d, METHOD_EMAIL, p->email, masked);
+		snprintf(o->label, sizeof(o->label), _("Email a code to %s"), masked);
 	}
 	if (p->mobile[0] && phone_prefix_allowed(p->mobile, c->gw_allowed_prefixes) &&
 	    phone_mask(p->mobile, masked, sizeof(masked)) == 0) {
 		if (on(c, METHOD_SMS)) {
-			o = add_option(d, METHOD_SMS, p->mobile);
-			snprintf(o->label, sizeof(o->label), "Text a code to my mobile phone %s",
+			o = add_option(d, METHOD_SMS, p->mobile, masked);
+			snprintf(o->label, sizeof(o->label), _("Text a code to my mobile phone %s"),
 				 masked);
 		}
 		if (on(c, METHOD_VOICE_MOBILE)) {
-			o = add_option(d, METHOD_VOICE_MOBILE, p->mobile);
-			snprintf(o->label, sizeof(o->label), "Call my mobile phone %s", masked);
+			o = add_option(d, METHOD_VOICE_MOBILE, p->mobile, masked);
+			snprintf(o->label, sizeof(o->label), _("Call my mobile phone %s"), masked);
 		}
 	}
 	if (on(c, METHOD_VOICE_OFFICE) && p->office[0] &&
 	    phone_prefix_allowed(p->office, c->gw_allowed_prefixes)) {
-		o = add_option(d, METHOD_VOICE_OFFICE, p->office);
-		snprintf(o->label, sizeof(o->label), "Call my office phone");
+		o = add_option(d, METHOD_VOICE_OFFICE, p->office, NULL);
+		snprintf(o->label, sizeof(o->label), "%s", _("Call my office phone"));
 	}
 	if (questions_offered(c) && p->questions) {
-		o = add_option(d, METHOD_QUESTIONS, NULL);
-		snprintf(o->label, sizeof(o->label), "Answer my security questions");
+		o = add_option(d, METHOD_QUESTIONS, NULL, NULL);
+		snprintf(o->label, sizeof(o->label), "%s", _("Answer my security questions"));
 	}
 	if (on(c, METHOD_TOTP) && p->totp) {
-		o = add_option(d, METHOD_TOTP, NULL);
-		snprintf(o->label, sizeof(o->label), "Enter a code from my authenticator app");
+		o = add_option(d, METHOD_TOTP, NULL, NULL);
+		snprintf(o->label, sizeof(o->label), "%s",
+			 _("Enter a code from my authenticator app"));
 	}
 	if (on(c, METHOD_RECOVERY_CODE) && p->recovery) {
-		o = add_option(d, METHOD_RECOVERY_CODE, NULL);
-		snprintf(o->label, sizeof(o->label), "Enter one of my recovery codes");
+		o = add_option(d, METHOD_RECOVERY_CODE, NULL, NULL);
+		snprintf(o->label, sizeof(o->label), "%s", _("Enter one of my recovery codes"));
 	}
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "ssprd/dialogue_internal.h"
@@ -23,9 +24,9 @@ void dlg_forget_questions(struct dialogue *d)
 int dlg_ask_question(struct dialogue *d)
 {
 	d->state = DLG_QUESTION;
-	return dlg_say(d, PROTO_PROMPT_ECHO_OFF,
-		       "Question %u of %u: %s\nAnswer: ", d->next_question + 1, d->nasked,
-		       d->asked_text[d->next_question]);
+	/* The question is the site's own text, as configured. */
+	return dlg_say(d, PROTO_PROMPT_ECHO_OFF, _("Question %u of %u: %s\nAnswer: "),
+		       d->next_question + 1, d->nasked, d->asked_text[d->next_question]);
 }
 
 int dlg_start_questions(struct dialogue *d)
@@ -63,10 +64,12 @@ int dlg_questions_ready(struct dialogue *d, int r)
 		dlg_forget_questions(d);
 		return dlg_finish_helpdesk(
 		    d, PROTO_STATUS_UNAVAILABLE,
-		    "Password recovery failed because of an internal error.");
+		    _("Password recovery failed because of an internal error."));
 	}
-	r = dlg_say(d, PROTO_INFO, "Answer %u security question%s (Enter alone: other methods).",
-		    d->nasked, d->nasked == 1 ? "" : "s");
+	r = dlg_say(d, PROTO_INFO,
+		    P_("Answer %u security question (Enter alone: other methods).",
+		       "Answer %u security questions (Enter alone: other methods).", d->nasked),
+		    d->nasked);
 	return r < 0 ? r : dlg_ask_question(d);
 }
 
@@ -88,9 +91,9 @@ int dlg_on_question_answer(struct dialogue *d, const char *a)
 		d->answers[i] = NULL;
 	}
 	if (!ok)
-		return dlg_failed(d, "The answers did not match. Try again.", false);
+		return dlg_failed(d, _("The answers did not match. Try again."), false);
 	store_lock(d->ctx->store);
 	store_questions_clear_pending(d->ctx->store, d->user);
 	store_unlock(d->ctx->store);
-	return dlg_passed(d, "Answers accepted.");
+	return dlg_passed(d, _("Answers accepted."));
 }

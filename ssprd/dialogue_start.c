@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "ssprd/access.h"
 #include "ssprd/audit.h"
@@ -19,8 +20,8 @@
 
 #define CAPTCHA_TRIES	   3
 #define SOURCE_MAX	   (PROTO_MAX_RHOST + 16)
-#define TEXT_NOT_AVAILABLE "Password recovery is not available for this account."
-#define TEXT_TOO_MANY	   "Too many password recovery attempts. Try again later."
+#define TEXT_NOT_AVAILABLE N_("Password recovery is not available for this account.")
+#define TEXT_TOO_MANY	   N_("Too many password recovery attempts. Try again later.")
 
 _Static_assert(DLG_CAPTCHA_SIZE >= CAPTCHA_LEN + 1, "no room for the CAPTCHA");
 
@@ -33,7 +34,7 @@ static int refuse_limited(struct dialogue *d, const char *why)
 {
 	log_info("reset for %s refused: %s", d->user, why);
 	dlg_audit(d, AUDIT_RATE_LIMITED, "", why, true);
-	return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED, TEXT_TOO_MANY);
+	return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED, _(TEXT_TOO_MANY));
 }
 
 /* Why the account may not reset; NULL when it may (with its options
@@ -62,7 +63,7 @@ static const char *ineligible(struct dialogue *d)
 static int refuse(struct dialogue *d, const char *why)
 {
 	dlg_audit(d, AUDIT_REFUSED, "", why, false);
-	return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED, TEXT_NOT_AVAILABLE);
+	return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED, _(TEXT_NOT_AVAILABLE));
 }
 
 /* After the yes (and the CAPTCHA): limits, then the real or decoy menu. */
@@ -109,7 +110,7 @@ static int show_captcha(struct dialogue *d)
 	if (r < 0)
 		return r;
 	d->state = DLG_CAPTCHA;
-	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "Type the characters shown above: ");
+	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "%s", _("Type the characters shown above: "));
 }
 
 int dlg_on_captcha(struct dialogue *d, const char *answer)
@@ -132,10 +133,11 @@ int dlg_on_captcha(struct dialogue *d, const char *answer)
 						     : "the CAPTCHA failure could not be counted");
 	if (d->captcha_failures >= CAPTCHA_TRIES) {
 		dlg_audit(d, AUDIT_REFUSED, "", "CAPTCHA not solved", false);
-		return dlg_finish(d, PROTO_STATUS_FAILED,
-				  "The characters did not match. Start password recovery again.");
+		return dlg_finish(
+		    d, PROTO_STATUS_FAILED,
+		    _("The characters did not match. Start password recovery again."));
 	}
-	r = dlg_say(d, PROTO_ERROR, "The characters did not match. Try again.");
+	r = dlg_say(d, PROTO_ERROR, "%s", _("The characters did not match. Try again."));
 	return r < 0 ? r : show_captcha(d);
 }
 

@@ -8,12 +8,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "ssprd/audit.h"
 #include "ssprd/code.h"
 #include "ssprd/dialogue_limits.h"
 #include "ssprd/gateway.h"
+#include "ssprd/language.h"
 #include "ssprd/notify.h"
 #include "ssprd/recovery.h"
 #include "ssprd/totp.h"
@@ -25,8 +27,8 @@ int dlg_show_methods(struct dialogue *d)
 {
 	char text[PROTO_MAX_TEXT];
 	int n = snprintf(text, sizeof(text), "%s\n",
-			 d->passed == 0 ? "How should we verify it's you?"
-					: "Now verify it's you a second way.");
+			 d->passed == 0 ? _("How should we verify it's you?")
+					: _("Now verify it's you a second way."));
 	d->nmenu = 0;
 	for (unsigned i = 0; i < d->noptions; i++) {
 		bool usable = !d->options[i].passed;
@@ -41,8 +43,8 @@ int dlg_show_methods(struct dialogue *d)
 	}
 	if (d->nmenu == 0)
 		return dlg_finish_helpdesk(d, PROTO_STATUS_FAILED,
-					   "No other way to verify your identity is available.");
-	snprintf(text + n, sizeof(text) - (size_t)n, "  0) Cancel\nChoose [1]: ");
+					   _("No other way to verify your identity is available."));
+	snprintf(text + n, sizeof(text) - (size_t)n, "  0) %s\n%s", _("Cancel"), _("Choose [1]: "));
 	d->state = DLG_METHOD;
 	d->current = -1;
 	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "%s", text);
@@ -51,8 +53,8 @@ int dlg_show_methods(struct dialogue *d)
 static int code_prompt(struct dialogue *d)
 {
 	return dlg_say(d, PROTO_PROMPT_ECHO_ON, "%s",
-		       d->nmenu > 1 ? "Enter the code (Enter alone: other methods): "
-				    : "Enter the code: ");
+		       d->nmenu > 1 ? _("Enter the code (Enter alone: other methods): ")
+				    : _("Enter the code: "));
 }
 
 /* A delivery failed: the user may pick another method. (The budget for
@@ -63,8 +65,9 @@ static int send_failed(struct dialogue *d, const char *what)
 	dlg_event(d, AUDIT_SEND_FAILED);
 	if (++d->send_failures >= MAX_SEND_FAILURES || d->nmenu <= 1)
 		return dlg_finish_helpdesk(d, PROTO_STATUS_UNAVAILABLE,
-					   "We could not send the code right now.");
-	int r = dlg_say(d, PROTO_ERROR, "We could not reach you that way. Try another method.");
+					   _("We could not send the code right now."));
+	int r = dlg_say(d, PROTO_ERROR, "%s",
+			_("We could not reach you that way. Try another method."));
 	return r < 0 ? r : dlg_show_methods(d);
 }
 
@@ -79,7 +82,7 @@ static int send_code(struct dialogue *d, struct dlg_option *o)
 		return send_failed(d, "send the code: [limits] budget of texts and calls used up");
 	/* code_issue and the delivery (a decoy's: none), dialogue_decoy.c */
 	r = dlg_deliver_code(d, o);
-	format_duration(c->code_ttl, ttl, sizeof(ttl));
+	lang_duration(c->code_ttl, ttl, sizeof(ttl));
 	if (r < 0) {
 		store_code_delete(d->ctx->store, d->user, method_name(o->method));
 		return send_failed(d, o->method == METHOD_EMAIL
@@ -90,17 +93,17 @@ static int send_code(struct dialogue *d, struct dlg_option *o)
 	log_info("reset for %s: code sent by %s", d->user, method_name(o->method));
 	d->state = DLG_CODE;
 	if (o->method == METHOD_EMAIL) {
-		r = dlg_say(d, PROTO_INFO, "We sent a %d-digit code to %s. It expires in %s.",
-			    CODE_DIGITS, o->label + strlen("Email a code to "), ttl);
+		r = dlg_say(d, PROTO_INFO, _("We sent a %d-digit code to %s. It expires in %s."),
+			    CODE_DIGITS, o->masked, ttl);
 	} else if (o->method == METHOD_SMS) {
 		phone_mask(o->dest, masked, sizeof(masked));
 		r = dlg_say(d, PROTO_INFO,
-			    "We sent a %d-digit code by text message to %s. It expires in %s.",
+			    _("We sent a %d-digit code by text message to %s. It expires in %s."),
 			    CODE_DIGITS, masked, ttl);
 	} else {
 		r = dlg_say(d, PROTO_INFO,
-			    "We are calling you. Answer, press any key, and listen for your "
-			    "%d-digit code.",
+			    _("We are calling you. Answer, press any key, and listen for your "
+			      "%d-digit code."),
 			    CODE_DIGITS);
 	}
 	return r < 0 ? r : code_prompt(d);
@@ -131,9 +134,13 @@ static int call_for_pound(struct dialogue *d, struct dlg_option *o)
 	log_info("reset for %s: %s call placed", d->user, method_name(o->method));
 	d->voice_deadline_ms = now_ms() + (int64_t)c->voice_confirm_timeout * 1000;
 	d->state = DLG_VOICE_WAIT;
+	/* b stays b in every language (dlg_on_verify_answer). */
 	return dlg_say(d, PROTO_PROMPT_ECHO_ON,
-		       "We are calling you now. Answer it and press # within %u seconds,\n"
-		       "then press Enter here (type b for other methods): ",
+		       P_("We are calling you now. Answer it and press # within %u second,\n"
+			  "then press Enter here (type b for other methods): ",
+			  "We are calling you now. Answer it and press # within %u seconds,\n"
+			  "then press Enter here (type b for other methods): ",
+			  c->voice_confirm_timeout),
 		       c->voice_confirm_timeout);
 }
 
@@ -158,11 +165,12 @@ static int start_method(struct dialogue *d, unsigned option)
 		return dlg_begin_questions(d);
 	case METHOD_TOTP:
 		d->state = DLG_TOTP;
-		return dlg_say(d, PROTO_PROMPT_ECHO_ON,
-			       "Enter the 6-digit code from your authenticator app: ");
+		return dlg_say(d, PROTO_PROMPT_ECHO_ON, "%s",
+			       _("Enter the 6-digit code from your authenticator app: "));
 	case METHOD_RECOVERY_CODE:
 		d->state = DLG_RECOVERY;
-		return dlg_say(d, PROTO_PROMPT_ECHO_ON, "Enter one of your recovery codes: ");
+		return dlg_say(d, PROTO_PROMPT_ECHO_ON, "%s",
+			       _("Enter one of your recovery codes: "));
 	case METHOD_COUNT:
 		break;
 	}
@@ -185,8 +193,8 @@ int dlg_on_method(struct dialogue *d, const char *a)
 	if (++d->menu_errors >= MAX_MENU_ERRORS)
 		return dlg_cancel(d);
 	int r = d->nmenu == 1
-		    ? dlg_say(d, PROTO_ERROR, "Please type 1 or 0.")
-		    : dlg_say(d, PROTO_ERROR, "Please type a number from 0 to %u.", d->nmenu);
+		    ? dlg_say(d, PROTO_ERROR, "%s", _("Please type 1 or 0."))
+		    : dlg_say(d, PROTO_ERROR, _("Please type a number from 0 to %u."), d->nmenu);
 	return r < 0 ? r : dlg_show_methods(d);
 }
 
@@ -218,7 +226,7 @@ int dlg_passed(struct dialogue *d, const char *msg)
 		return r;
 	if (d->passed >= d->ctx->conf.required)
 		return dlg_verified(d);
-	r = dlg_say(d, PROTO_INFO, "One more verification is needed.");
+	r = dlg_say(d, PROTO_INFO, "%s", _("One more verification is needed."));
 	return r < 0 ? r : dlg_show_methods(d);
 }
 
@@ -235,8 +243,9 @@ static void tell_admins(struct dialogue *d, const char *event, const char *metho
 static int after_failure(struct dialogue *d, const char *msg, bool back_to_menu, bool locked)
 {
 	if (locked)
-		return dlg_finish(d, PROTO_STATUS_FAILED,
-				  "Too many failed attempts. Start password recovery again later.");
+		return dlg_finish(
+		    d, PROTO_STATUS_FAILED,
+		    _("Too many failed attempts. Start password recovery again later."));
 	int r = dlg_say(d, PROTO_ERROR, "%s", msg);
 	if (r < 0)
 		return r;
@@ -279,19 +288,21 @@ static int on_code(struct dialogue *d, const char *a)
 	int r = dlg_check_code(d, a, &res, &left);
 	if (r < 0)
 		return dlg_finish(d, PROTO_STATUS_UNAVAILABLE,
-				  "Password recovery failed because of an internal error.");
+				  _("Password recovery failed because of an internal error."));
 	switch (res) {
 	case CODE_OK:
 		log_info("reset for %s: %s code verified", d->user, m);
-		return dlg_passed(d, "Code accepted.");
+		return dlg_passed(d, _("Code accepted."));
 	case CODE_WRONG:
 		dlg_event(d, AUDIT_CODE_WRONG);
 		if (dlg_limits_failure(d, &r)) {
 			tell_admins(d, AUDIT_CODE_EXHAUSTED, m);
 			return r;
 		}
-		r = dlg_say(d, PROTO_ERROR, "That code is not correct. %u %s left.", left,
-			    left == 1 ? "try" : "tries");
+		r = dlg_say(d, PROTO_ERROR,
+			    P_("That code is not correct. %u try left.",
+			       "That code is not correct. %u tries left.", left),
+			    left);
 		if (r >= 0)
 			r = code_prompt(d);
 		tell_admins(d, AUDIT_CODE_WRONG, m);
@@ -300,14 +311,14 @@ static int on_code(struct dialogue *d, const char *a)
 		log_info("reset for %s: code expired", d->user);
 		return dlg_finish(
 		    d, PROTO_STATUS_FAILED,
-		    "The code has expired. Start password recovery again to get a new one.");
+		    _("The code has expired. Start password recovery again to get a new one."));
 	case CODE_EXHAUSTED:
 		dlg_event(d, AUDIT_CODE_EXHAUSTED);
 		log_info("reset for %s: too many wrong codes", d->user);
 		if (!dlg_limits_failure(d, &r))
 			r = dlg_finish(
 			    d, PROTO_STATUS_FAILED,
-			    "Too many wrong codes. Start password recovery again later.");
+			    _("Too many wrong codes. Start password recovery again later."));
 		tell_admins(d, AUDIT_CODE_EXHAUSTED, m);
 		return r;
 	case CODE_MISSING:
@@ -315,7 +326,7 @@ static int on_code(struct dialogue *d, const char *a)
 	}
 	log_info("reset for %s: code replaced by a newer request", d->user);
 	return dlg_finish(d, PROTO_STATUS_FAILED,
-			  "This code is no longer valid. Start password recovery again.");
+			  _("This code is no longer valid. Start password recovery again."));
 }
 
 static int on_totp(struct dialogue *d, const char *a)
@@ -323,26 +334,26 @@ static int on_totp(struct dialogue *d, const char *a)
 	enum totp_result res;
 	if (dlg_check_totp(d, a, &res) < 0)
 		return dlg_finish(d, PROTO_STATUS_UNAVAILABLE,
-				  "Password recovery failed because of an internal error.");
+				  _("Password recovery failed because of an internal error."));
 	if (res == TOTP_OK)
-		return dlg_passed(d, "Code accepted.");
+		return dlg_passed(d, _("Code accepted."));
 	if (res == TOTP_REPLAY)
 		log_info("reset for %s: authenticator code replayed", d->user);
-	return dlg_failed(d, "That code is not correct or was used already.", false);
+	return dlg_failed(d, _("That code is not correct or was used already."), false);
 }
 
 static int on_recovery(struct dialogue *d, const char *a)
 {
 	int r = dlg_use_recovery(d, a);
 	if (r == -EACCES)
-		return dlg_failed(d, "That recovery code is not valid.", false);
+		return dlg_failed(d, _("That recovery code is not valid."), false);
 	if (r < 0)
 		return dlg_finish(d, PROTO_STATUS_UNAVAILABLE,
-				  "Password recovery failed because of an internal error.");
+				  _("Password recovery failed because of an internal error."));
 	unsigned left = 0;
 	store_recovery_left(d->ctx->store, d->user, &left);
-	char msg[128];
-	snprintf(msg, sizeof(msg), "Recovery code accepted. You have %u left.", left);
+	char msg[256];
+	snprintf(msg, sizeof(msg), _("Recovery code accepted. You have %u left."), left);
 	return dlg_passed(d, msg);
 }
 
@@ -350,10 +361,10 @@ static int on_voice(struct dialogue *d)
 {
 	int r = voicecb_wait(d->ctx->voicecb, d->voice_token, d->voice_deadline_ms);
 	if (r == 0)
-		return dlg_passed(d, "Call confirmed.");
+		return dlg_passed(d, _("Call confirmed."));
 	if (r == -EACCES)
-		return dlg_failed(d, "The call was not confirmed.", true);
-	return dlg_failed(d, "We did not receive the confirmation in time.", true);
+		return dlg_failed(d, _("The call was not confirmed."), true);
+	return dlg_failed(d, _("We did not receive the confirmation in time."), true);
 }
 
 int dlg_on_verify_answer(struct dialogue *d, const char *a)

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "common/i18n.h"
 #include "common/util.h"
 
 int gwbuf_init(struct gwbuf *b, size_t cap)
@@ -171,13 +172,42 @@ int gateway_spoken_org(const struct sspr_conf *conf, const struct gateway_call *
 /* "Your code is 1, 2, 3. Again: 1, 2, 3.": digits read one by one. */
 static void code_sentences(struct gwbuf *b, const char *code)
 {
-	for (int rep = 0; rep < 2; rep++) {
-		gwbuf_puts(b, rep == 0 ? "Your code is " : " Again: ");
-		for (const char *d = code; *d; d++) {
-			gwbuf_add(b, d, 1);
-			gwbuf_puts(b, d[1] ? ", " : ".");
+	char digits[3 * 32], text[sizeof(digits) + 128];
+	size_t n = 0;
+	for (const char *d = code; *d && n + 3 < sizeof(digits); d++) {
+		digits[n++] = *d;
+		if (d[1]) {
+			digits[n++] = ',';
+			digits[n++] = ' ';
 		}
 	}
+	digits[n] = '\0';
+	snprintf(text, sizeof(text), _("Your code is %s."), digits);
+	gwbuf_puts(b, text);
+	gwbuf_puts(b, " ");
+	snprintf(text, sizeof(text), _("Again: %s."), digits);
+	gwbuf_puts(b, text);
+	sodium_memzero(digits, sizeof(digits));
+	sodium_memzero(text, sizeof(text));
+}
+
+/* The opening tag of a spoken text: Twilio reads it in the voice of the
+ * call's language ("zh-TW"), English unless the text was translated. */
+static void say_open(struct gwbuf *b)
+{
+	const char *lang = i18n_language();
+	char tag[I18N_LANGUAGE_MAX + 1];
+	if (strcmp(lang, "en") == 0 || strchr(lang, '@')) {
+		gwbuf_puts(b, "<Say>");
+		return;
+	}
+	snprintf(tag, sizeof(tag), "%s", lang);
+	for (char *p = tag; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	gwbuf_puts(b, "<Say language=\"");
+	gwbuf_escape(b, GWESC_XML, tag);
+	gwbuf_puts(b, "\">");
 }
 
 /* What the call says first: the greeting, then the question, or for
@@ -185,19 +215,20 @@ static void code_sentences(struct gwbuf *b, const char *code)
 void gateway_call_text(struct gwbuf *b, const char *org, const struct gateway_call *call,
 		       bool say_code)
 {
-	gwbuf_puts(b, "This is the password reset service");
-	if (*org) {
-		gwbuf_puts(b, " of ");
-		gwbuf_puts(b, org);
-	}
-	gwbuf_puts(b, ". ");
+	char text[GATEWAY_ORG_MAX + 256];
+	if (*org)
+		snprintf(text, sizeof(text), _("This is the password reset service of %s."), org);
+	else
+		snprintf(text, sizeof(text), "%s", _("This is the password reset service."));
+	gwbuf_puts(b, text);
+	gwbuf_puts(b, " ");
 	if (call->mode == VOICE_PRESS_POUND)
-		gwbuf_puts(b, "If you asked to reset your password, press the pound key now. "
-			      "If you did not, hang up.");
+		gwbuf_puts(b, _("If you asked to reset your password, press the pound key now. "
+				"If you did not, hang up."));
 	else if (say_code)
 		code_sentences(b, call->code);
 	else
-		gwbuf_puts(b, "To hear your code, press any key.");
+		gwbuf_puts(b, _("To hear your code, press any key."));
 }
 
 /* <Gather> comes first, so an answering machine hangs up before the
@@ -215,7 +246,8 @@ int gateway_twiml(const char *echo_url, const struct gateway_call *call, const c
 		goto out;
 	if (call->mode == VOICE_SPEAK_CODE) {
 		code_sentences(&say, call->code);
-		gwbuf_puts(&inner, "<Response><Say>");
+		gwbuf_puts(&inner, "<Response>");
+		say_open(&inner);
 		gwbuf_escape(&inner, GWESC_XML, say.data);
 		gwbuf_puts(&inner, "</Say><Hangup/></Response>");
 		gwbuf_puts(&action, echo_url);
@@ -233,10 +265,14 @@ int gateway_twiml(const char *echo_url, const struct gateway_call *call, const c
 		gwbuf_puts(twiml, " finishOnKey=\"\"");
 	gwbuf_puts(twiml, " timeout=\"15\" action=\"");
 	gwbuf_escape(twiml, GWESC_XML, action.data);
-	gwbuf_puts(twiml, call->mode == VOICE_PRESS_POUND ? "\" method=\"POST\"><Say>"
-							  : "\" method=\"GET\"><Say>");
+	gwbuf_puts(twiml,
+		   call->mode == VOICE_PRESS_POUND ? "\" method=\"POST\">" : "\" method=\"GET\">");
+	say_open(twiml);
 	gwbuf_escape(twiml, GWESC_XML, say.data);
-	gwbuf_puts(twiml, "</Say></Gather><Say>Goodbye.</Say></Response>");
+	gwbuf_puts(twiml, "</Say></Gather>");
+	say_open(twiml);
+	gwbuf_escape(twiml, GWESC_XML, _("Goodbye."));
+	gwbuf_puts(twiml, "</Say></Response>");
 	r = say.overflow || inner.overflow || action.overflow || twiml->overflow ? -EINVAL : 0;
 out:
 	gwbuf_wipe(&say);

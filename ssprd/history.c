@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "ssprd/priv.h"
+#include "ssprd/pwhash.h"
 #include "ssprd/pwmatch.h"
 
 /* Verifying the stored hashes one after another took ~15 ms each (over
@@ -68,7 +69,9 @@ int history_check(const struct sspr_conf *conf, struct store *store, const char 
 		return 0;
 	char *current = NULL;
 	int r = priv_current_hash(conf, user, &current);
-	if (r < 0 && r != -ENOENT)
+	/* -EOPNOTSUPP: a backend that does not show its hashes (ldap); the
+	 * stored history is all there is. */
+	if (r < 0 && r != -ENOENT && r != -EOPNOTSUPP)
 		return r;
 	char **hashes = NULL;
 	size_t n = 0;
@@ -111,13 +114,26 @@ int history_record_current(const struct sspr_conf *conf, struct store *store, co
 		return store_history_add(store, user, "", now, 0);
 	char *hash = NULL;
 	int r = priv_current_hash(conf, user, &hash);
-	if (r == -ENOENT)
+	if (r == -ENOENT || r == -EOPNOTSUPP)
 		return 0;
 	if (r < 0)
 		return r;
 	const char *h = pwmatch_usable(hash);
 	if (h)
 		r = store_history_add(store, user, h, now, conf->history + 1);
+	secret_free(hash);
+	return r;
+}
+
+int history_record_password(const struct sspr_conf *conf, struct store *store, const char *user,
+			    const char *password)
+{
+	if (conf->history == 0)
+		return 0;
+	char *hash = NULL;
+	int r = pwhash_make(conf->hash_method, "/etc/login.defs", password, &hash);
+	if (r == 0)
+		r = store_history_add(store, user, hash, (int64_t)time(NULL), conf->history + 1);
 	secret_free(hash);
 	return r;
 }

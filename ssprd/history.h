@@ -25,3 +25,9 @@ int history_check(const struct sspr_conf *conf, struct store *store, const char 
  * the user's history instead. A user without a shadow entry is not an
  * error. */
 int history_record_current(const struct sspr_conf *conf, struct store *store, const char *user);
+
+/* For a backend that does not show its hashes (ldap): remember password
+ * itself, hashed here as [backend] hash_method says, once it is the
+ * user's. Nothing with history = 0. */
+int history_record_password(const struct sspr_conf *conf, struct store *store, const char *user,
+			    const char *password);

@@ -8,9 +8,9 @@
 
 /* Build an RFC 5322 message (CRLF line ends; Date, Message-ID, From, To,
  * Subject encoded as RFC 2047 UTF-8 when not plain ASCII, MIME-Version,
- * text/plain UTF-8 8bit body). The body uses "\n" line ends; lines are
- * converted to CRLF. -EINVAL for an invalid from/to address or a subject
- * with control characters. */
+ * text/plain UTF-8 body: 7bit when ASCII, else quoted-printable). The body uses "\n" line ends;
+ * lines are converted to CRLF. -EINVAL for an invalid from/to address or a subject with control
+ * characters. */
 int mail_format(const char *from, const char *to, const char *subject, const char *body,
 		time_t date, char **out, size_t *out_len);
 

@@ -17,9 +17,11 @@
 
 #include "common/conf.h"
 #include "common/log.h"
+#include "common/util.h"
 #include "common/template.h"
 #include "ssprd/audit.h"
 #include "ssprd/daemon.h"
+#include "ssprd/dir_conn.h"
 #include "ssprd/keyfile.h"
 #include "ssprd/voicecb.h"
 #include "common/method.h"
@@ -84,6 +86,42 @@ static void load_secrets(const struct sspr_conf *conf)
 	r = gateway_secret_load(conf);
 	if (r < 0)
 		log_warning("[gateway] auth_file %s: %s", conf->gw_auth_file, strerror(-r));
+	r = dir_secret_load(conf);
+	if (r < 0)
+		log_warning("[ldap] bind_password_file %s: %s", conf->ldap_bind_password_file,
+			    strerror(-r));
+}
+
+static bool uses_directory(const struct sspr_conf *conf)
+{
+	return conf->backend == BACKEND_LDAP || conf->store == STORE_LDAP;
+}
+
+/* --check-config: the files ssprd reads at start, as this user can. */
+static int check_ldap_files(const struct sspr_conf *conf)
+{
+	int status = 0;
+	if (uses_directory(conf) && conf->ldap_bind_password_file) {
+		char *pw = NULL;
+		int r = read_secret_file(conf->ldap_bind_password_file, 1024, &pw);
+		secret_free(pw);
+		if (r < 0) {
+			fprintf(stderr, "ssprd: [ldap] bind_password_file %s: %s\n",
+				conf->ldap_bind_password_file, strerror(-r));
+			status = -1;
+		}
+	}
+	if (conf->store == STORE_LDAP) {
+		uint8_t key[CODE_KEY_SIZE];
+		int r = keyfile_load(conf->ldap_site_key_file, key, sizeof(key));
+		sodium_memzero(key, sizeof(key));
+		if (r < 0) {
+			fprintf(stderr, "ssprd: [ldap] site_key_file %s: %s\n",
+				conf->ldap_site_key_file, strerror(-r));
+			status = -1;
+		}
+	}
+	return status;
 }
 
 static void close_listen(int fd, const struct sspr_conf *conf, bool activated, bool engine)
@@ -165,6 +203,10 @@ int main(int argc, char **argv)
 		}
 		log_warning("%s (the built-in text is used instead)", err);
 	}
+	if (check_only && check_ldap_files(&ctx.conf) < 0) {
+		conf_free(&ctx.conf);
+		return EXIT_CONFIG;
+	}
 	if (check_only) {
 		printf("%s: configuration OK\n", config);
 		conf_free(&ctx.conf);
@@ -201,6 +243,18 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	load_secrets(&ctx.conf);
+	/* The site key makes codes, authenticator seals and recovery hashes
+	 * agree on every host sharing the directory; read as root, like the
+	 * secrets. */
+	if (ctx.conf.store == STORE_LDAP) {
+		r = keyfile_load(ctx.conf.ldap_site_key_file, ctx.code_key, sizeof(ctx.code_key));
+		if (r < 0) {
+			log_error("[ldap] site_key_file %s: %s", ctx.conf.ldap_site_key_file,
+				  strerror(-r));
+			status = EXIT_CONFIG;
+			goto out;
+		}
+	}
 	sig_fd = block_signals();
 	if (sig_fd < 0) {
 		log_error("signals: %s", strerror(-sig_fd));
@@ -223,6 +277,9 @@ int main(int argc, char **argv)
 			/* The privileged process sends no mail. */
 			mail_secret_free();
 			gateway_secret_free();
+			/* Nor needs the engine's key; it keeps the directory's
+			 * bind password (the password backend). */
+			sodium_memzero(ctx.code_key, sizeof(ctx.code_key));
 			status = privsep_parent_run(&ctx.conf, pid, engine_uid, sig_fd);
 			goto out;
 		}
@@ -249,7 +306,10 @@ int main(int argc, char **argv)
 		log_info("privilege separation: the engine runs as %s (uid %u)",
 			 ctx.conf.daemon_user, (unsigned)engine_uid);
 	}
-	r = keyfile_load_or_create(ctx.conf.state_dir, ctx.code_key, sizeof(ctx.code_key));
+	/* store = ldap: the site key, read before the split. */
+	r = ctx.conf.store == STORE_LDAP
+		? 0
+		: keyfile_load_or_create(ctx.conf.state_dir, ctx.code_key, sizeof(ctx.code_key));
 	if (r < 0) {
 		log_error("code key in %s: %s", ctx.conf.state_dir, strerror(-r));
 		goto out;
@@ -257,6 +317,13 @@ int main(int argc, char **argv)
 	r = store_open(ctx.conf.state_dir, &ctx.store);
 	if (r < 0)
 		goto out;
+	if (uses_directory(&ctx.conf)) {
+		r = store_attach_directory(ctx.store, &ctx.conf);
+		if (r < 0) {
+			log_error("the directory of [ldap]: %s", strerror(-r));
+			goto out;
+		}
+	}
 	audit_prune(&ctx, (int64_t)time(NULL));
 	if (activated)
 		log_info("ssprd %s listening on the socket passed by systemd (socket-activated)",
@@ -287,6 +354,7 @@ out:
 	store_close(ctx.store);
 	mail_secret_free();
 	gateway_secret_free();
+	dir_secret_free();
 	sodium_memzero(ctx.code_key, sizeof(ctx.code_key));
 	curl_global_cleanup();
 	conf_free(&ctx.conf);

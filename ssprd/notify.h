@@ -25,6 +25,18 @@ int notify_send_code(struct daemon_ctx *ctx, const char *user, const char *to, c
 int notify_send_confirm_code(struct daemon_ctx *ctx, const char *user, const char *to,
 			     const char *code);
 
+/* The code by text message: a reset code (template "sms_code") and the
+ * code that confirms a new mobile number during sspr register ("sms_confirm").
+ * Short texts, one SMS segment in every catalog. Same returns as
+ * gateway_send_sms. */
+int notify_sms_code(struct daemon_ctx *ctx, const char *user, const char *to, const char *code);
+int notify_sms_confirm_code(struct daemon_ctx *ctx, const char *user, const char *to,
+			    const char *code);
+
+/* Every message to a user is in the user's saved language (sspr register),
+ * else [general] language; administrators' notices and test messages in
+ * [general] language. */
+
 /* After a reset (unlocked false) or an unlock: to every registered email
  * address, by SMS to the mobile number when [notify] notify_sms, and to
  * [notify] admins. Failures are logged, not returned: the change is made. */

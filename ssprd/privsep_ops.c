@@ -16,6 +16,7 @@
 #include "common/util.h"
 #include "common/validate.h"
 #include "ssprd/cpuslot.h"
+#include "ssprd/dir_backend.h"
 #include "ssprd/faillock.h"
 #include "ssprd/pwhash.h"
 #include "ssprd/pwmatch.h"
@@ -37,6 +38,8 @@ int privop_account_state(const struct sspr_conf *conf, const char *user, enum ac
 	/* No passwd or shadow entry can have such a name. */
 	if (!username_valid(user))
 		return 0;
+	if (conf->backend == BACKEND_LDAP)
+		return dir_account_state(conf, user, out);
 	struct passwd pw, *res = NULL;
 	char buf[4096];
 	int e = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
@@ -70,6 +73,10 @@ int privop_current_hash(const struct sspr_conf *conf, const char *user, char **o
 	*out = NULL;
 	if (!username_valid(user))
 		return -ENOENT;
+	/* A directory does not hand out its hashes: the history relies on
+	 * sspr's own store (history.c). */
+	if (conf->backend == BACKEND_LDAP)
+		return -EOPNOTSUPP;
 	int r = shadow_read_entry(conf->shadow_file, user, &sp);
 	if (r < 0)
 		return r;
@@ -92,6 +99,8 @@ static int require_ok(const struct sspr_conf *conf, const char *user)
 
 int privop_verify_password(const struct sspr_conf *conf, const char *user, const char *password)
 {
+	if (conf->backend == BACKEND_LDAP)
+		return dir_verify_password(conf, user, password);
 	int r = require_ok(conf, user);
 	if (r < 0)
 		return r;
@@ -138,6 +147,8 @@ int privop_set_password(const struct sspr_conf *conf, struct privsep_session *s,
 		log_warning("password write for %s refused: no verification reported for it", user);
 		return -EACCES;
 	}
+	if (conf->backend == BACKEND_LDAP)
+		return dir_set_password(conf, user, password);
 	int r = require_ok(conf, user);
 	if (r < 0)
 		return r;
@@ -167,6 +178,8 @@ int privop_faillock_records(const struct sspr_conf *conf, const char *user, unsi
 	*records = 0;
 	if (!username_valid(user))
 		return -EINVAL;
+	if (conf->backend == BACKEND_LDAP)
+		return dir_failure_records(conf, user, records);
 	int r = tally_dir(conf, dir, sizeof(dir));
 	return r < 0 ? r : faillock_count(dir, user, records);
 }
@@ -174,6 +187,8 @@ int privop_faillock_records(const struct sspr_conf *conf, const char *user, unsi
 int privop_unlock(const struct sspr_conf *conf, const char *user)
 {
 	char dir[PATH_MAX];
+	if (conf->backend == BACKEND_LDAP)
+		return dir_unlock(conf, user);
 	int r = require_ok(conf, user);
 	if (r < 0)
 		return r;
@@ -261,6 +276,9 @@ int privop_opasswd_match(const struct sspr_conf *conf, const char *user, const c
 	*match = false;
 	if (!username_valid(user))
 		return -EINVAL;
+	/* pam_pwhistory's file is for local accounts only. */
+	if (conf->backend == BACKEND_LDAP)
+		return 0;
 	if (!conf->opasswd)
 		return 0;
 	char *buf = NULL;

@@ -5,10 +5,13 @@
 #include <stddef.h>
 
 #include "common/conf.h"
+#include "ssprd/policy.h"
 
-/* pwquality_check with [policy] pwquality_conf and pwquality_min_score.
- * 0: accepted; -EINVAL: refused, with libpwquality's sentence in reason;
- * -EIO: the check itself failed (e.g. no cracklib dictionary), logged.
- * old may be NULL (a reset: the old password is not known). */
-int pwq_check(const struct sspr_conf *conf, const char *user, const char *password, const char *old,
-	      char *reason, size_t reasonsz);
+/* pwquality_check with [policy] pwquality_conf and pwquality_min_score,
+ * for req (req->old_password may be NULL: a reset does not know it).
+ * 0: accepted; -EINVAL: refused, with a sentence in reason (ours for each
+ * of libpwquality's errors, so that it can be translated: libpwquality's
+ * own follow the process locale) and in English in req->log_reason;
+ * -EIO: the check itself failed (e.g. no cracklib dictionary), logged. */
+int pwq_check(const struct sspr_conf *conf, const struct policy_request *req, char *reason,
+	      size_t reasonsz);

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "ssprd/access.h"
@@ -178,9 +179,8 @@ static int refuse(struct reg_dialogue *r, const char *why)
 	log_info("register %s refused: %s", r->user, why);
 	reg_audit(r, AUDIT_REFUSED, NULL, why, true);
 	const char *help = r->ctx->conf.helpdesk;
-	int rc = reg_say(r, PROTO_ERROR,
-			 "Self-service password reset is not enabled for your "
-			 "account.%s%s",
+	int rc = reg_say(r, PROTO_ERROR, "%s%s%s",
+			 _("Self-service password reset is not enabled for your account."),
 			 help && help[0] ? "\n" : "", help ? help : "");
 	return rc < 0 ? rc : reg_end(r, PROTO_STATUS_DENIED);
 }
@@ -196,14 +196,19 @@ int reg_dialogue_start(struct reg_dialogue *r)
 	if (why)
 		return refuse(r, why);
 	if (r->mode == REG_MODE_ONE && !reg_contact_enabled(&r->ctx->conf, r->one_kind)) {
-		int rc = reg_say(r, PROTO_ERROR, "This system does not use %s for password reset.",
-				 r->one_kind == REG_EMAIL    ? "email addresses"
-				 : r->one_kind == REG_MOBILE ? "mobile phone numbers"
-							     : "office phone numbers you enter");
+		int rc = reg_say(
+		    r, PROTO_ERROR, "%s",
+		    r->one_kind == REG_EMAIL ? _("This system does not use email addresses for "
+						 "password reset.")
+		    : r->one_kind == REG_MOBILE
+			? _("This system does not use mobile phone numbers for password reset.")
+			: _("This system does not use office phone numbers you enter for password "
+			    "reset."));
 		return rc < 0 ? rc : reg_end(r, PROTO_STATUS_INVALID);
 	}
-	int rc = reg_say(r, PROTO_INFO, "Registering %s for self-service password reset.", r->user);
-	return rc < 0 ? rc : reg_say(r, PROTO_PROMPT_ECHO_OFF, "Current password: ");
+	int rc =
+	    reg_say(r, PROTO_INFO, _("Registering %s for self-service password reset."), r->user);
+	return rc < 0 ? rc : reg_say(r, PROTO_PROMPT_ECHO_OFF, "%s", _("Current password: "));
 }
 
 static void fail_delay(void)
@@ -223,17 +228,17 @@ static int on_password(struct reg_dialogue *r, const char *a)
 		log_info("register %s: wrong current password (%u)", r->user, r->password_failures);
 		reg_audit(r, AUDIT_REGISTER_AUTH_FAIL, NULL, "wrong current password", true);
 		fail_delay();
-		rc = reg_say(r, PROTO_ERROR, "That is not your current password.");
+		rc = reg_say(r, PROTO_ERROR, "%s", _("That is not your current password."));
 		if (rc < 0)
 			return rc;
 		if (r->password_failures >= REG_MAX_PASSWORD_FAILURES)
 			return reg_end(r, PROTO_STATUS_FAILED);
-		return reg_say(r, PROTO_PROMPT_ECHO_OFF, "Current password: ");
+		return reg_say(r, PROTO_PROMPT_ECHO_OFF, "%s", _("Current password: "));
 	}
 	if (rc < 0) {
 		log_error("register %s: cannot check the password: %s", r->user, strerror(-rc));
-		rc = reg_say(r, PROTO_ERROR,
-			     "Your password cannot be checked right now. Try again later.");
+		rc = reg_say(r, PROTO_ERROR, "%s",
+			     _("Your password cannot be checked right now. Try again later."));
 		return rc < 0 ? rc : reg_end(r, PROTO_STATUS_UNAVAILABLE);
 	}
 	log_info("register %s: current password accepted", r->user);
@@ -267,6 +272,8 @@ int reg_dialogue_input(struct reg_dialogue *r, const char *answer)
 	case REG_RECOVERY_REPLACE:
 	case REG_RECOVERY_ACK:
 		return reg_recovery_input(r, answer);
+	case REG_LANGUAGE:
+		return reg_language_input(r, answer);
 	case REG_DONE:
 		break;
 	}

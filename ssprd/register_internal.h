@@ -29,6 +29,7 @@ enum reg_state {
 	REG_TOTP_CODE,
 	REG_RECOVERY_REPLACE, /* replace the codes left? */
 	REG_RECOVERY_ACK,     /* the new codes are written down */
+	REG_LANGUAGE,	      /* which language */
 	REG_DONE,
 };
 
@@ -55,6 +56,7 @@ enum reg_choice {
 	REG_CHOICE_TOTP,
 	REG_CHOICE_RECOVERY,
 	REG_CHOICE_CONFIRM,
+	REG_CHOICE_LANGUAGE,
 	REG_CHOICE_COUNT,
 };
 
@@ -140,3 +142,12 @@ int reg_totp_input(struct reg_dialogue *r, const char *answer);
 void reg_totp_forget(struct reg_dialogue *r);
 int reg_recovery_start(struct reg_dialogue *r);
 int reg_recovery_input(struct reg_dialogue *r, const char *answer);
+
+/* register_language.c: the language of the user's dialogues and notices. */
+/* Whether there is a choice (a catalog besides English). */
+bool reg_language_offered(void);
+/* The summary line's value: the native name of the saved choice, or the
+ * site default's, said to be the default. */
+void reg_language_value(struct reg_dialogue *r, char *out, size_t outsz);
+int reg_language_start(struct reg_dialogue *r);
+int reg_language_input(struct reg_dialogue *r, const char *answer);

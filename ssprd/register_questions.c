@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "ssprd/questions.h"
@@ -23,9 +24,6 @@
 /* Refused answers and questions before the step gives up. */
 #define REG_MAX_Q_REFUSALS 10
 #define REG_CUSTOM_MIN	   5 /* characters of a question of one's own */
-
-#define STR_(x) #x
-#define STR(x)	STR_(x)
 
 static size_t utf8_chars(const char *s)
 {
@@ -111,23 +109,27 @@ static int give_up(struct reg_dialogue *r, enum proto_type type, const char *msg
 static int pick_prompt(struct reg_dialogue *r)
 {
 	char text[(CONF_QUESTION_MAX + 8) * (CONF_MAX_QUESTIONS + 2)];
-	int n = snprintf(text, sizeof(text), "Choose question %u of %u:", r->nq + 1, needed(r));
+	int n = snprintf(text, sizeof(text), _("Choose question %u of %u:"), r->nq + 1, needed(r));
 	for (size_t i = 0; i < r->npool; i++)
 		if (!r->pool_taken[i])
 			n += snprintf(text + n, sizeof(text) - (size_t)n, "\n  %zu) %s", i + 1,
 				      r->pool[i]);
 	if (r->ctx->conf.questions_custom)
-		snprintf(text + n, sizeof(text) - (size_t)n, "\n  c) Write your own question");
+		/* c stays c in every language (on_pick). */
+		snprintf(text + n, sizeof(text) - (size_t)n, "\n  c) %s",
+			 _("Write your own question"));
 	int rc = reg_say_lines(r, PROTO_INFO, text);
 	r->state = REG_Q_PICK;
-	return rc < 0 ? rc : reg_say(r, PROTO_PROMPT_ECHO_ON, "Choose (Enter to go back): ");
+	return rc < 0 ? rc
+		      : reg_say(r, PROTO_PROMPT_ECHO_ON, "%s", _("Choose (Enter to go back): "));
 }
 
 static int answer_prompt(struct reg_dialogue *r)
 {
 	r->state = REG_Q_ANSWER;
 	return reg_say(r, PROTO_PROMPT_ECHO_OFF,
-		       "%s\nAnswer (Enter alone to choose another question): ", r->q_text[r->nq]);
+		       _("%s\nAnswer (Enter alone to choose another question): "),
+		       r->q_text[r->nq]);
 }
 
 int reg_questions_start(struct reg_dialogue *r)
@@ -139,26 +141,41 @@ int reg_questions_start(struct reg_dialogue *r)
 	if (questions_load_pool(c, &r->pool, &r->npool) < 0)
 		return give_up(
 		    r, PROTO_ERROR,
-		    "The security questions cannot be loaded right now. Try again later.",
+		    _("The security questions cannot be loaded right now. Try again later."),
 		    PROTO_STATUS_UNAVAILABLE);
 	if (needed(r) == 0 || (!c->questions_custom && r->npool < needed(r))) {
 		log_error("register %s: the question pool has %zu questions, %u needed", r->user,
 			  r->npool, needed(r));
 		return give_up(r, PROTO_ERROR,
-			       "This system does not offer enough security questions. Ask your "
-			       "administrator.",
+			       _("This system does not offer enough security questions. Ask your "
+				 "administrator."),
 			       PROTO_STATUS_UNAVAILABLE);
 	}
 	store_questions_list(r->ctx->store, r->user, &old, &nold);
 	store_questions_free(old, nold);
-	int rc = reg_say(
-	    r, PROTO_INFO,
-	    "Choose %u security questions and answer them.%s\n"
-	    "Each answer needs at least %u characters and may not repeat its question or\n"
-	    "another answer. Case and spacing will not matter when you answer them later.%s",
-	    needed(r), nold ? " They replace the ones you have now." : "", c->questions_min_length,
-	    c->questions_alone ? ""
-			       : "\nOn this system they count only together with another method.");
+	char text[PROTO_MAX_TEXT];
+	unsigned want = needed(r), min = c->questions_min_length;
+	int n = snprintf(text, sizeof(text),
+			 P_("Choose %u security question and answer it.",
+			    "Choose %u security questions and answer them.", want),
+			 want);
+	if (nold)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "%s",
+			      _(" They replace the ones you have now."));
+	n += snprintf(text + n, sizeof(text) - (size_t)n, "\n");
+	n += snprintf(text + n, sizeof(text) - (size_t)n,
+		      P_("Each answer needs at least %u character and may not repeat its question "
+			 "or\nanother answer. Case and spacing will not matter when you answer "
+			 "them later.",
+			 "Each answer needs at least %u characters and may not repeat its question "
+			 "or\nanother answer. Case and spacing will not matter when you answer "
+			 "them later.",
+			 min),
+		      min);
+	if (!c->questions_alone)
+		snprintf(text + n, sizeof(text) - (size_t)n, "\n%s",
+			 _("On this system they count only together with another method."));
+	int rc = reg_say(r, PROTO_INFO, "%s", text);
 	return rc < 0 ? rc : pick_prompt(r);
 }
 
@@ -167,8 +184,8 @@ static int refused(struct reg_dialogue *r, const char *why, int (*again)(struct 
 {
 	if (++r->q_refusals >= REG_MAX_Q_REFUSALS)
 		return give_up(r, PROTO_ERROR,
-			       "Too many refused entries. Your security questions were not "
-			       "changed.",
+			       _("Too many refused entries. Your security questions were not "
+				 "changed."),
 			       PROTO_STATUS_FAILED);
 	int rc = reg_say(r, PROTO_ERROR, "%s", why);
 	return rc < 0 ? rc : again(r);
@@ -177,7 +194,7 @@ static int refused(struct reg_dialogue *r, const char *why, int (*again)(struct 
 static int custom_prompt(struct reg_dialogue *r)
 {
 	r->state = REG_Q_CUSTOM;
-	return reg_say(r, PROTO_PROMPT_ECHO_ON, "Your question (Enter to go back): ");
+	return reg_say(r, PROTO_PROMPT_ECHO_ON, "%s", _("Your question (Enter to go back): "));
 }
 
 static int choose(struct reg_dialogue *r, int pool_idx, const char *text)
@@ -194,7 +211,7 @@ static int choose(struct reg_dialogue *r, int pool_idx, const char *text)
 static int on_pick(struct reg_dialogue *r, const char *a)
 {
 	if (!a[0])
-		return give_up(r, PROTO_INFO, "Your security questions were not changed.",
+		return give_up(r, PROTO_INFO, _("Your security questions were not changed."),
 			       PROTO_STATUS_CANCELLED);
 	if ((strcmp(a, "c") == 0 || strcmp(a, "C") == 0) && r->ctx->conf.questions_custom)
 		return custom_prompt(r);
@@ -202,7 +219,7 @@ static int on_pick(struct reg_dialogue *r, const char *a)
 	unsigned long n = a[0] >= '1' && a[0] <= '9' ? strtoul(a, &end, 10) : 0;
 	if (n > 0 && *end == '\0' && n <= r->npool && !r->pool_taken[n - 1])
 		return choose(r, (int)n - 1, r->pool[n - 1]);
-	return refused(r, "Please type one of the numbers shown.", pick_prompt);
+	return refused(r, _("Please type one of the numbers shown."), pick_prompt);
 }
 
 static bool same_question(const struct reg_dialogue *r, const char *norm)
@@ -225,49 +242,64 @@ static int on_custom(struct reg_dialogue *r, const char *a)
 		len--;
 	while (len > 0 && (*a == ' ' || *a == '\t'))
 		a++, len--;
-	if (len > CONF_QUESTION_MAX || !utf8_text_valid(a, len, CONF_QUESTION_MAX, NULL))
-		return refused(
-		    r, "A question must be text of at most " STR(CONF_QUESTION_MAX) " bytes.",
-		    custom_prompt);
+	if (len > CONF_QUESTION_MAX || !utf8_text_valid(a, len, CONF_QUESTION_MAX, NULL)) {
+		char why[256];
+		snprintf(why, sizeof(why), _("A question must be text of at most %d bytes."),
+			 CONF_QUESTION_MAX);
+		return refused(r, why, custom_prompt);
+	}
 	char *q = strndup(a, len);
 	if (!q)
 		return -ENOMEM;
 	int rc;
-	if (normalize_long(q, norm, sizeof(norm)) < 0 || utf8_chars(norm) < REG_CUSTOM_MIN)
-		rc = refused(r, "Write a question of at least " STR(REG_CUSTOM_MIN) " characters.",
-			     custom_prompt);
-	else if (same_question(r, norm))
-		rc = refused(r, "You chose that question already.", custom_prompt);
-	else
+	char why[256];
+	if (normalize_long(q, norm, sizeof(norm)) < 0 || utf8_chars(norm) < REG_CUSTOM_MIN) {
+		snprintf(why, sizeof(why),
+			 P_("Write a question of at least %d character.",
+			    "Write a question of at least %d characters.", REG_CUSTOM_MIN),
+			 REG_CUSTOM_MIN);
+		rc = refused(r, why, custom_prompt);
+	} else if (same_question(r, norm)) {
+		rc = refused(r, _("You chose that question already."), custom_prompt);
+	} else {
 		rc = choose(r, -1, q);
+	}
 	free(q);
 	return rc;
 }
 
-/* Why the answer cannot be used, or NULL. norm gets it normalised. */
-static const char *answer_problem(struct reg_dialogue *r, const char *a, char *norm, size_t sz)
+/* Why the answer cannot be used (into why), or false. norm gets it
+ * normalised. */
+static bool answer_problem(struct reg_dialogue *r, const char *a, char *norm, size_t sz, char *why,
+			   size_t whysz)
 {
 	char qnorm[QNORM_MAX];
 	int rc = questions_normalize(a, norm, sz);
-	if (rc == -E2BIG)
-		return "That answer is too long (at most " STR(QUESTIONS_ANSWER_MAX) " bytes).";
+	const char *text = NULL;
+	if (rc == -E2BIG) {
+		snprintf(why, whysz, _("That answer is too long (at most %d bytes)."),
+			 QUESTIONS_ANSWER_MAX);
+		return true;
+	}
 	if (rc < 0)
-		return "That answer is not valid text.";
-	if (utf8_chars(norm) < r->ctx->conf.questions_min_length)
-		return "That answer is too short.";
-	if (normalize_long(r->q_text[r->nq], qnorm, sizeof(qnorm)) == 0 && strstr(qnorm, norm))
-		return "An answer may not repeat the question.";
-	for (unsigned i = 0; i < r->nq; i++)
+		text = _("That answer is not valid text.");
+	else if (utf8_chars(norm) < r->ctx->conf.questions_min_length)
+		text = _("That answer is too short.");
+	else if (normalize_long(r->q_text[r->nq], qnorm, sizeof(qnorm)) == 0 && strstr(qnorm, norm))
+		text = _("An answer may not repeat the question.");
+	for (unsigned i = 0; !text && i < r->nq; i++)
 		if (strcmp(norm, r->q_norm[i]) == 0)
-			return "Each answer must be different.";
-	return NULL;
+			text = _("Each answer must be different.");
+	if (text)
+		snprintf(why, whysz, "%s", text);
+	return text != NULL;
 }
 
 static int save(struct reg_dialogue *r)
 {
 	struct store_question set[STORE_MAX_QUESTIONS] = {0};
 	unsigned n = r->nq;
-	int rc = reg_say(r, PROTO_INFO, "Saving your answers...");
+	int rc = reg_say(r, PROTO_INFO, "%s", _("Saving your answers..."));
 	if (rc < 0)
 		return rc;
 	/* argon2id, one CPU slot at a time: a moment per answer. */
@@ -286,14 +318,17 @@ static int save(struct reg_dialogue *r)
 	if (rc < 0) {
 		log_error("register %s: cannot save the questions: %s", r->user, strerror(-rc));
 		return give_up(r, PROTO_ERROR,
-			       "Your security questions could not be saved. Try again later.",
+			       _("Your security questions could not be saved. Try again later."),
 			       PROTO_STATUS_UNAVAILABLE);
 	}
 	reg_questions_forget(r);
 	char detail[64];
 	snprintf(detail, sizeof(detail), "%u questions", n);
 	reg_changed(r, "questions", detail, NULL, NULL);
-	rc = reg_say(r, PROTO_INFO, "Your %u security questions are saved.", n);
+	rc = reg_say(
+	    r, PROTO_INFO,
+	    P_("Your %u security question is saved.", "Your %u security questions are saved.", n),
+	    n);
 	return rc < 0 ? rc : reg_step_done(r, PROTO_STATUS_OK);
 }
 
@@ -308,8 +343,8 @@ static int on_answer(struct reg_dialogue *r, const char *a)
 		r->q_text[r->nq] = NULL;
 		return pick_prompt(r);
 	}
-	const char *why = answer_problem(r, a, norm, sizeof(norm));
-	if (why) {
+	char why[256];
+	if (answer_problem(r, a, norm, sizeof(norm), why, sizeof(why))) {
 		sodium_memzero(norm, sizeof(norm));
 		return refused(r, why, answer_prompt);
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "ssprd/qr_text.h"
@@ -28,8 +29,8 @@ void reg_totp_forget(struct reg_dialogue *r)
 static int totp_prompt(struct reg_dialogue *r)
 {
 	r->state = REG_TOTP_CODE;
-	return reg_say(r, PROTO_PROMPT_ECHO_ON,
-		       "Type the 6-digit code your app shows (Enter to go back): ");
+	return reg_say(r, PROTO_PROMPT_ECHO_ON, "%s",
+		       _("Type the 6-digit code your app shows (Enter to go back): "));
 }
 
 /* "ABCD EFGH ...": easier to type into an app by hand. */
@@ -51,14 +52,14 @@ static int show_key(struct reg_dialogue *r, const char *b32, const char *uri)
 	bool replacing = store_totp_get(r->ctx->store, r->user, &t) == 0;
 	sodium_memzero(&t, sizeof(t));
 	group_key(b32, grouped, sizeof(grouped));
-	int rc =
-	    reg_say(r, PROTO_INFO,
-		    "Add this account to your authenticator app: scan the QR code below, or "
-		    "enter the key by hand.%s\n"
-		    "  Key: %s\n"
-		    "  URI: %s",
-		    replacing ? "\nIt replaces your current authenticator once confirmed." : "",
-		    grouped, uri);
+	/* The key and the URI are data: copied as they are, in any language. */
+	int rc = reg_say(
+	    r, PROTO_INFO, "%s%s%s\n  %s %s\n  %s %s",
+	    _("Add this account to your authenticator app: scan the QR code below, or enter the "
+	      "key by hand."),
+	    replacing ? "\n" : "",
+	    replacing ? _("It replaces your current authenticator once confirmed.") : "", _("Key:"),
+	    grouped, _("URI:"), uri);
 	sodium_memzero(grouped, sizeof(grouped));
 	if (rc < 0)
 		return rc;
@@ -81,7 +82,8 @@ int reg_totp_start(struct reg_dialogue *r)
 	if (rc < 0) {
 		log_error("register %s: cannot make an authenticator key: %s", r->user,
 			  strerror(-rc));
-		rc = reg_say(r, PROTO_ERROR, "An authenticator cannot be added right now.");
+		rc =
+		    reg_say(r, PROTO_ERROR, "%s", _("An authenticator cannot be added right now."));
 		return rc < 0 ? rc : reg_step_done(r, PROTO_STATUS_UNAVAILABLE);
 	}
 	r->totp_pending = true;
@@ -105,19 +107,19 @@ int reg_totp_input(struct reg_dialogue *r, const char *a)
 	if (!r->totp_pending)
 		return -EINVAL;
 	if (!a[0])
-		return totp_leave(r, PROTO_INFO, "Your authenticator was not changed.",
+		return totp_leave(r, PROTO_INFO, _("Your authenticator was not changed."),
 				  PROTO_STATUS_CANCELLED);
 	int rc = totp_check_secret(r->totp_secret, sizeof(r->totp_secret), a, now, &step);
 	if (rc == -EACCES) {
 		log_info("register %s: wrong first authenticator code", r->user);
 		if (++r->totp_failures >= r->ctx->conf.code_attempts)
 			return totp_leave(r, PROTO_ERROR,
-					  "That code is not correct. Your authenticator was not "
-					  "changed.",
+					  _("That code is not correct. Your authenticator was not "
+					    "changed."),
 					  PROTO_STATUS_FAILED);
-		rc = reg_say(r, PROTO_ERROR,
-			     "That code is not correct. Check that the time on your phone is "
-			     "right, and type the code the app shows now.");
+		rc = reg_say(r, PROTO_ERROR, "%s",
+			     _("That code is not correct. Check that the time on your phone is "
+			       "right, and type the code the app shows now."));
 		return rc < 0 ? rc : totp_prompt(r);
 	}
 	if (rc == 0)
@@ -126,12 +128,12 @@ int reg_totp_input(struct reg_dialogue *r, const char *a)
 	if (rc < 0) {
 		log_error("register %s: cannot save the authenticator: %s", r->user, strerror(-rc));
 		return totp_leave(r, PROTO_ERROR,
-				  "Your authenticator could not be saved. Try again later.",
+				  _("Your authenticator could not be saved. Try again later."),
 				  PROTO_STATUS_UNAVAILABLE);
 	}
 	reg_totp_forget(r);
 	reg_changed(r, "totp", "authenticator app registered", NULL, NULL);
-	rc = reg_say(r, PROTO_INFO, "Your authenticator app is registered.");
+	rc = reg_say(r, PROTO_INFO, "%s", _("Your authenticator app is registered."));
 	return rc < 0 ? rc : reg_step_done(r, PROTO_STATUS_OK);
 }
 
@@ -142,15 +144,16 @@ static int issue_codes(struct reg_dialogue *r)
 	    recovery_issue(r->ctx->store, r->ctx->code_key, r->user, codes, (int64_t)time(NULL));
 	if (rc < 0) {
 		log_error("register %s: cannot issue recovery codes: %s", r->user, strerror(-rc));
-		rc = reg_say(r, PROTO_ERROR, "Recovery codes cannot be issued right now.");
+		rc = reg_say(r, PROTO_ERROR, "%s", _("Recovery codes cannot be issued right now."));
 		return rc < 0 ? rc : reg_step_done(r, PROTO_STATUS_UNAVAILABLE);
 	}
-	int n = snprintf(text, sizeof(text),
-			 "Your new recovery codes. They are shown only now, and each works once:");
+	int n = snprintf(text, sizeof(text), "%s",
+			 _("Your new recovery codes. They are shown only now, and each works "
+			   "once:"));
 	for (unsigned i = 0; i < RECOVERY_COUNT; i++)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, "\n  %s", codes[i]);
-	snprintf(text + n, sizeof(text) - (size_t)n,
-		 "\nWrite them down or print them, and keep them somewhere safe.");
+	snprintf(text + n, sizeof(text) - (size_t)n, "\n%s",
+		 _("Write them down or print them, and keep them somewhere safe."));
 	sodium_memzero(codes, sizeof(codes));
 	rc = reg_say(r, PROTO_INFO, "%s", text);
 	sodium_memzero(text, sizeof(text));
@@ -160,7 +163,8 @@ static int issue_codes(struct reg_dialogue *r)
 	reg_changed(r, "recovery_codes", "new recovery codes issued", NULL, NULL);
 	r->state = REG_RECOVERY_ACK;
 	r->recovery_asked = 0;
-	return reg_say(r, PROTO_PROMPT_ECHO_ON, "Type yes when you have saved them: ");
+	/* yes stays yes in every language (reg_is_yes). */
+	return reg_say(r, PROTO_PROMPT_ECHO_ON, "%s", _("Type yes when you have saved them: "));
 }
 
 int reg_recovery_start(struct reg_dialogue *r)
@@ -169,9 +173,12 @@ int reg_recovery_start(struct reg_dialogue *r)
 	if (store_recovery_left(r->ctx->store, r->user, &left) == 0 && left > 0) {
 		r->state = REG_RECOVERY_REPLACE;
 		return reg_say(r, PROTO_PROMPT_ECHO_ON,
-			       "You have %u recovery code%s left. New codes replace them.\n"
-			       "Continue? [y/N] ",
-			       left, left == 1 ? "" : "s");
+			       P_("You have %u recovery code left. New codes replace it.\n"
+				  "Continue? [y/N] ",
+				  "You have %u recovery codes left. New codes replace them.\n"
+				  "Continue? [y/N] ",
+				  left),
+			       left);
 	}
 	return issue_codes(r);
 }
@@ -181,12 +188,12 @@ int reg_recovery_input(struct reg_dialogue *r, const char *a)
 	if (r->state == REG_RECOVERY_REPLACE) {
 		if (reg_is_yes(a))
 			return issue_codes(r);
-		int rc = reg_say(r, PROTO_INFO, "Your recovery codes were not changed.");
+		int rc = reg_say(r, PROTO_INFO, "%s", _("Your recovery codes were not changed."));
 		return rc < 0 ? rc : reg_step_done(r, PROTO_STATUS_CANCELLED);
 	}
 	if (!reg_is_yes(a) && r->recovery_asked++ == 0)
-		return reg_say(r, PROTO_PROMPT_ECHO_ON,
-			       "The codes are saved already and will not be shown again.\n"
-			       "Type yes when you have written them down: ");
+		return reg_say(r, PROTO_PROMPT_ECHO_ON, "%s",
+			       _("The codes are saved already and will not be shown again.\n"
+				 "Type yes when you have written them down: "));
 	return reg_step_done(r, PROTO_STATUS_OK);
 }

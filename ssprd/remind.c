@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/validate.h"
 #include "ssprd/access.h"
@@ -23,11 +24,11 @@
 #define REMIND_MAX_LINES 3
 #define REMIND_LINE_MAX	 1024
 
-#define TEXT_NOT_REGISTERED "You have not registered for password reset: run `sspr register`."
+#define TEXT_NOT_REGISTERED N_("You have not registered for password reset: run `sspr register`.")
 #define TEXT_INCOMPLETE                                                                            \
-	"Your password-reset information is not enough to reset your password: run `sspr "         \
-	"register`."
-#define TEXT_RECONFIRM "Please confirm your password-reset information: run `sspr register`."
+	N_("Your password-reset information is not enough to reset your password: run `sspr "      \
+	   "register`.")
+#define TEXT_RECONFIRM N_("Please confirm your password-reset information: run `sspr register`.")
 
 struct remind_lines {
 	char text[REMIND_MAX_LINES][REMIND_LINE_MAX];
@@ -100,19 +101,26 @@ static int copy_event(void *userdata, const struct store_event *e)
 
 static void format_notice(const struct notice *n, bool unlock, char *out, size_t outsz)
 {
-	char when[64] = "an unknown date";
+	char when[64], from[PROTO_MAX_RHOST + 64];
 	time_t t = (time_t)n->time;
 	struct tm tm;
-	if (gmtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
-	const char *from = n->rhost[0] ? n->rhost : n->tty[0] ? n->tty : "this machine";
-	int len =
-	    snprintf(out, outsz, "%s on %s from %s",
-		     unlock ? "Your account was unlocked" : "Your password was reset", when, from);
-	if (len > 0 && (size_t)len < outsz && n->service[0])
-		len += snprintf(out + len, outsz - (size_t)len, " (service %s)", n->service);
-	if (len > 0 && (size_t)len < outsz)
-		snprintf(out + len, outsz - (size_t)len, ".");
+	if (!gmtime_r(&t, &tm) || strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(when, sizeof(when), "%s", _("an unknown date"));
+	snprintf(from, sizeof(from), "%s",
+		 n->rhost[0] ? n->rhost
+		 : n->tty[0] ? n->tty
+			     : _("this machine"));
+	/* Whole sentences: word order differs between languages. */
+	if (n->service[0])
+		snprintf(out, outsz,
+			 unlock ? _("Your account was unlocked on %s from %s (service %s).")
+				: _("Your password was reset on %s from %s (service %s)."),
+			 when, from, n->service);
+	else
+		snprintf(out, outsz,
+			 unlock ? _("Your account was unlocked on %s from %s.")
+				: _("Your password was reset on %s from %s."),
+			 when, from);
 }
 
 /* The newest reset and unlock not yet announced, oldest first. The marker
@@ -167,9 +175,9 @@ static void collect_registration(struct daemon_ctx *ctx, const char *user, struc
 	if (registration_get(ctx, user, (int64_t)time(NULL), &reg) < 0)
 		return;
 	if (!reg.meets)
-		add_line(l, reg.registered ? TEXT_INCOMPLETE : TEXT_NOT_REGISTERED);
+		add_line(l, reg.registered ? _(TEXT_INCOMPLETE) : _(TEXT_NOT_REGISTERED));
 	else if (reg.reconfirm_due)
-		add_line(l, TEXT_RECONFIRM);
+		add_line(l, _(TEXT_RECONFIRM));
 }
 
 int remind_handle(struct daemon_ctx *ctx, int fd, const struct ucred *peer,

@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <poll.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "common/validate.h"
@@ -16,6 +18,7 @@
 #include "ssprd/change.h"
 #include "ssprd/conn.h"
 #include "ssprd/dialogue.h"
+#include "ssprd/language.h"
 #include "ssprd/register.h"
 #include "ssprd/remind.h"
 #include "ssprd/workers.h"
@@ -34,6 +37,8 @@ struct conn {
 	int fd;
 	unsigned slot;
 	struct ucred peer;
+	/* PROTO_LANGUAGE of sspr or ssprctl ("" none) */
+	char language[PROTO_MAX_LANGUAGE + 1];
 };
 
 static int dialogue_send(void *userdata, enum proto_type type, const char *text)
@@ -145,7 +150,7 @@ static void run_reset(struct conn *c, const struct proto_msg *start)
 		return;
 	}
 	sanitize_for_log(req.user, shown, sizeof(shown));
-	run_flow(c, &reset_flow, d, shown, "Password recovery timed out.");
+	run_flow(c, &reset_flow, d, shown, _("Password recovery timed out."));
 }
 
 /* sspr register acts on the caller's own account only. */
@@ -155,7 +160,7 @@ static void run_register(struct conn *c, const struct proto_msg *start)
 	char buf[4096];
 	if (getpwuid_r(c->peer.uid, &pw, buf, sizeof(buf), &res) != 0 || !res ||
 	    !username_valid(pw.pw_name)) {
-		conn_send_text(c->fd, PROTO_ERROR, "Your account is not known here.");
+		conn_send_text(c->fd, PROTO_ERROR, _("Your account is not known here."));
 		conn_send_end(c->fd, PROTO_STATUS_INVALID);
 		return;
 	}
@@ -164,23 +169,80 @@ static void run_register(struct conn *c, const struct proto_msg *start)
 				 dialogue_send, c, &d);
 	if (r < 0) {
 		if (r == -EINVAL)
-			conn_send_text(c->fd, PROTO_ERROR, "Invalid registration request.");
+			conn_send_text(c->fd, PROTO_ERROR, _("Invalid registration request."));
 		conn_send_end(c->fd,
 			      r == -EINVAL ? PROTO_STATUS_INVALID : PROTO_STATUS_UNAVAILABLE);
 		return;
 	}
-	run_flow(c, &register_flow, d, pw.pw_name, "Registration timed out.");
+	run_flow(c, &register_flow, d, pw.pw_name, _("Registration timed out."));
+}
+
+/* The name of the peer, for its saved language; false when it has none. */
+static bool peer_name(const struct conn *c, char *out, size_t outsz)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwuid_r(c->peer.uid, &pw, buf, sizeof(buf), &res) != 0 || !res ||
+	    !username_valid(pw.pw_name) || strlen(pw.pw_name) >= outsz)
+		return false;
+	snprintf(out, outsz, "%s", pw.pw_name);
+	return true;
+}
+
+/* The language of this request (see lang_choose). Logins, their reminders
+ * and password changes come from pam_sspr, which does not know what the
+ * user reads: the daemon decides by the account named in the request.
+ * sspr and ssprctl act for the peer, and say what their locale is. */
+static void choose_language(struct conn *c, const struct proto_msg *m)
+{
+	char peer[PROTO_MAX_USER + 1];
+	switch (m->type) {
+	case PROTO_RESET_START:
+	case PROTO_REMIND:
+	case PROTO_POLICY_CHECK:
+	case PROTO_HISTORY_RECORD:
+		lang_choose(c->srv->ctx, NULL, m->field[0]);
+		break;
+	default:
+		lang_choose(c->srv->ctx, c->language,
+			    peer_name(c, peer, sizeof(peer)) ? peer : NULL);
+		break;
+	}
+}
+
+/* The first message, after an optional PROTO_LANGUAGE (kept in c). */
+static int read_request(struct conn *c, struct proto_msg *m)
+{
+	int r = proto_read(c->fd, m, FIRST_MESSAGE_TIMEOUT_MS);
+	if (r < 0 || m->type != PROTO_LANGUAGE)
+		return r;
+	if (m->field[0][0] && language_name_valid(m->field[0]))
+		snprintf(c->language, sizeof(c->language), "%s", m->field[0]);
+	else if (m->field[0][0])
+		log_warning("client (uid %u) sent an invalid language: ignored",
+			    (unsigned)c->peer.uid);
+	proto_msg_clear(m);
+	r = proto_read(c->fd, m, FIRST_MESSAGE_TIMEOUT_MS);
+	if (r == 0 && m->type == PROTO_LANGUAGE) {
+		log_warning("client (uid %u) sent LANGUAGE twice", (unsigned)c->peer.uid);
+		proto_msg_clear(m);
+		return -EPROTO;
+	}
+	return r;
 }
 
 static void serve(struct conn *c)
 {
 	struct proto_msg m;
-	int r = proto_read(c->fd, &m, FIRST_MESSAGE_TIMEOUT_MS);
+	/* The thread served someone else before: start from the default. */
+	i18n_set_language("en");
+	int r = read_request(c, &m);
 	if (r < 0) {
 		if (r != -ECONNRESET)
 			log_warning("client (uid %u): %s", (unsigned)c->peer.uid, strerror(-r));
 		return;
 	}
+	choose_language(c, &m);
 	switch (m.type) {
 	case PROTO_RESET_START:
 		/* Only the PAM module, running as root in login, sshd or su,
@@ -271,6 +333,8 @@ int server_run(struct daemon_ctx *ctx, int listen_fd, int sig_fd)
 	if (!srv)
 		return -ENOMEM;
 	srv->ctx = ctx;
+	/* Before the first client thread: catalogs are found from here on. */
+	i18n_init();
 	if (workers_new(ctx->conf.max_connections, &srv->workers) < 0) {
 		free(srv);
 		return -ENOMEM;

@@ -15,6 +15,16 @@
 struct store;
 
 int store_open(const char *state_dir, struct store **out);
+
+struct sspr_conf;
+/* With [backend] type = ldap or [daemon] store = ldap: contacts the user
+ * has not registered come from the directory's contact attributes; with
+ * store = ldap, every enrolment call (contacts, questions, authenticator,
+ * recovery codes, registration dates, language, store_registered_users)
+ * reads and writes the user's directory entry instead of the database
+ * (store_dir.c). conf must outlive s. Codes, pending questions, limits,
+ * events, notices and the password history stay in the database. */
+int store_attach_directory(struct store *s, const struct sspr_conf *conf);
 void store_close(struct store *s);
 int store_schema_version(struct store *s);
 
@@ -107,6 +117,12 @@ int store_contact_set_verified(struct store *s, const char *user, const char *ki
  * authenticator, recovery codes), sorted by name; fn as above. */
 typedef int (*store_user_fn)(void *userdata, const char *user);
 int store_registered_users(struct store *s, store_user_fn fn, void *userdata);
+
+/* The user's preferred language, asked by sspr register: a catalog name
+ * ("zh_TW") into out, "" when none was chosen. */
+int store_language_get(struct store *s, const char *user, char out[16]);
+/* lang "" forgets the preference. */
+int store_language_set(struct store *s, const char *user, const char *lang, int64_t now);
 
 /* Password history: crypt(5) strings of a user's passwords, newest first.
  * Adding a hash already stored for the user changes nothing; then only the

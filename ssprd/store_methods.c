@@ -33,9 +33,62 @@ static int delete_user_rows(struct store *s, const char *sql, const char *user)
 	return store_step_done(s, st, "deleting");
 }
 
+/* store = ldap: the questions are in the directory, the marks of a
+ * pending challenge stay on this host (like the codes). */
+static int pending_list(struct store *s, const char *user, unsigned *out, size_t max, size_t *n)
+{
+	sqlite3_stmt *st;
+	*n = 0;
+	int r =
+	    store_prepare(s, "SELECT idx FROM questions_pending WHERE user = ?1 ORDER BY idx", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		out[(*n)++] = (unsigned)sqlite3_column_int(st, 0);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = store_sql_err(s, "reading pending questions");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int pending_set(struct store *s, const char *user, const unsigned *idx, size_t n)
+{
+	int r = begin(s);
+	if (r == 0)
+		r = delete_user_rows(s, "DELETE FROM questions_pending WHERE user = ?1", user);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		sqlite3_stmt *st;
+		r = store_prepare(
+		    s, "INSERT OR IGNORE INTO questions_pending (user, idx) VALUES (?1, ?2)", &st);
+		if (r < 0)
+			break;
+		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, (int)idx[i]);
+		r = store_step_done(s, st, "marking pending questions");
+	}
+	return end(s, r);
+}
+
+/* The directory's part, then what stays on this host. */
+static int dir_contact_delete(struct store *s, const char *user, const char *kind)
+{
+	int r = store_dir_contact_delete(s, user, kind);
+	if (r == 0 && !kind)
+		r = delete_user_rows(s, "DELETE FROM codes WHERE user = ?1", user);
+	if (r == 0 && !kind)
+		r = delete_user_rows(s, "DELETE FROM questions_pending WHERE user = ?1", user);
+	return r;
+}
+
 int store_questions_set(struct store *s, const char *user, const struct store_question *q, size_t n,
 			int64_t now)
 {
+	if (s->dir_store) {
+		int r = store_dir_questions_set(s, user, q, n, now);
+		return r < 0 ? r : store_questions_clear_pending(s, user);
+	}
 	if (n > STORE_MAX_QUESTIONS)
 		return -E2BIG;
 	int r = begin(s);
@@ -74,6 +127,8 @@ void store_questions_free(struct store_question *q, size_t n)
 
 int store_questions_list(struct store *s, const char *user, struct store_question **out, size_t *n)
 {
+	if (s->dir_store)
+		return store_dir_questions_list(s, user, out, n);
 	sqlite3_stmt *st;
 	*out = NULL;
 	*n = 0;
@@ -122,6 +177,8 @@ fail:
 
 int store_questions_pending(struct store *s, const char *user, unsigned *out, size_t max, size_t *n)
 {
+	if (s->dir_store)
+		return pending_list(s, user, out, max, n);
 	sqlite3_stmt *st;
 	*n = 0;
 	int r = store_prepare(
@@ -140,6 +197,8 @@ int store_questions_pending(struct store *s, const char *user, unsigned *out, si
 
 int store_questions_set_pending(struct store *s, const char *user, const unsigned *idx, size_t n)
 {
+	if (s->dir_store)
+		return pending_set(s, user, idx, n);
 	int r = begin(s);
 	if (r < 0)
 		return r;
@@ -159,12 +218,16 @@ int store_questions_set_pending(struct store *s, const char *user, const unsigne
 
 int store_questions_clear_pending(struct store *s, const char *user)
 {
+	if (s->dir_store)
+		return delete_user_rows(s, "DELETE FROM questions_pending WHERE user = ?1", user);
 	return delete_user_rows(s, "UPDATE questions SET pending = 0 WHERE user = ?1", user);
 }
 
 int store_totp_set(struct store *s, const char *user, const uint8_t *sealed, size_t len,
 		   int64_t now)
 {
+	if (s->dir_store)
+		return store_dir_totp_set(s, user, sealed, len, now);
 	sqlite3_stmt *st;
 	if (len > STORE_TOTP_SEALED_MAX)
 		return -E2BIG;
@@ -182,6 +245,8 @@ int store_totp_set(struct store *s, const char *user, const uint8_t *sealed, siz
 
 int store_totp_get(struct store *s, const char *user, struct store_totp *out)
 {
+	if (s->dir_store)
+		return store_dir_totp_get(s, user, out);
 	sqlite3_stmt *st;
 	memset(out, 0, sizeof(*out));
 	int r =
@@ -211,6 +276,8 @@ int store_totp_get(struct store *s, const char *user, struct store_totp *out)
 
 int store_totp_use_step(struct store *s, const char *user, int64_t step)
 {
+	if (s->dir_store)
+		return store_dir_totp_use_step(s, user, step);
 	sqlite3_stmt *st;
 	/* One statement: two dialogues cannot both accept the same step. */
 	int r = store_prepare(
@@ -227,12 +294,16 @@ int store_totp_use_step(struct store *s, const char *user, int64_t step)
 
 int store_totp_delete(struct store *s, const char *user)
 {
+	if (s->dir_store)
+		return store_dir_totp_delete(s, user);
 	return delete_user_rows(s, "DELETE FROM totp WHERE user = ?1", user);
 }
 
 int store_recovery_set(struct store *s, const char *user, const uint8_t (*hashes)[STORE_HASH_SIZE],
 		       size_t n, int64_t now)
 {
+	if (s->dir_store)
+		return store_dir_recovery_set(s, user, hashes, n, now);
 	int r = begin(s);
 	if (r < 0)
 		return r;
@@ -254,6 +325,8 @@ int store_recovery_set(struct store *s, const char *user, const uint8_t (*hashes
 int store_recovery_use(struct store *s, const char *user, const uint8_t hash[STORE_HASH_SIZE],
 		       int64_t now)
 {
+	if (s->dir_store)
+		return store_dir_recovery_use(s, user, hash, now);
 	sqlite3_stmt *st;
 	int r = store_prepare(s,
 			      "UPDATE recovery_codes SET used = ?3 "
@@ -272,6 +345,8 @@ int store_recovery_use(struct store *s, const char *user, const uint8_t hash[STO
 
 int store_recovery_left(struct store *s, const char *user, unsigned *left)
 {
+	if (s->dir_store)
+		return store_dir_recovery_left(s, user, left);
 	sqlite3_stmt *st;
 	*left = 0;
 	int r = store_prepare(s, "SELECT count(*) FROM recovery_codes WHERE user = ?1 AND used = 0",
@@ -289,6 +364,8 @@ int store_recovery_left(struct store *s, const char *user, unsigned *left)
 
 int store_contact_delete(struct store *s, const char *user, const char *kind)
 {
+	if (s->dir_store)
+		return dir_contact_delete(s, user, kind);
 	sqlite3_stmt *st;
 	if (kind) {
 		int r = store_prepare(s, "DELETE FROM contacts WHERE user = ?1 AND kind = ?2", &st);

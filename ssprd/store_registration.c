@@ -1,5 +1,6 @@
 /* Registration bookkeeping: confirmation times, the login notice already
- * shown, verified contacts and the list of registered users. */
+ * shown, verified contacts and the list of registered users. With store =
+ * ldap all but the notice (per host) come from the directory. */
 #include "ssprd/store.h"
 #include "ssprd/store_internal.h"
 
@@ -35,11 +36,15 @@ static int write_int64(struct store *s, const char *sql, const char *user, int64
 
 int store_registration_confirmed(struct store *s, const char *user, int64_t *when)
 {
+	if (s->dir_store)
+		return store_dir_registration_confirmed(s, user, when);
 	return read_int64(s, "SELECT confirmed FROM registrations WHERE user = ?1", user, when);
 }
 
 int store_registration_confirm(struct store *s, const char *user, int64_t now)
 {
+	if (s->dir_store)
+		return store_dir_registration_confirm(s, user, now);
 	return write_int64(s,
 			   "INSERT INTO registrations (user, confirmed) VALUES (?1, ?2) "
 			   "ON CONFLICT (user) DO UPDATE SET confirmed = excluded.confirmed",
@@ -62,6 +67,8 @@ int store_notice_set_shown(struct store *s, const char *user, int64_t event_id)
 
 int store_contact_set_verified(struct store *s, const char *user, const char *kind, int64_t now)
 {
+	if (s->dir_store)
+		return store_dir_contact_set_verified(s, user, kind, now);
 	sqlite3_stmt *st;
 	int r = store_prepare(s, "UPDATE contacts SET verified = ?3 WHERE user = ?1 AND kind = ?2",
 			      &st);
@@ -78,6 +85,8 @@ int store_contact_set_verified(struct store *s, const char *user, const char *ki
 
 int store_registered_users(struct store *s, store_user_fn fn, void *userdata)
 {
+	if (s->dir_store)
+		return store_dir_registered_users(s, fn, userdata);
 	sqlite3_stmt *st;
 	int r = store_prepare(s,
 			      "SELECT user FROM contacts UNION SELECT user FROM questions "

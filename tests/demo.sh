@@ -6,6 +6,9 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build"
+# The catalogs make built (try: SSPR_DEMO_LANGUAGE=zh_TW make demo).
+export SSPR_LOCALEDIR="$build/locale"
+demo_language=${SSPR_DEMO_LANGUAGE:-en}
 py=/usr/bin/python3
 dir=$(mktemp -d /tmp/sspr-demo.XXXXXX)
 pids=""
@@ -29,6 +32,7 @@ libdir=$(pkg-config --variable=libdir pam)
 cat >"$dir/sspr.conf" <<CONF
 [general]
 helpdesk = This is the sspr demo: no helpdesk here.
+language = $demo_language
 [daemon]
 socket = $dir/ssprd.sock
 state_dir = $dir/state

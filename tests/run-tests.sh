@@ -8,6 +8,9 @@ run=$(mktemp -d /tmp/sspr-test.XXXXXX)
 # Tests also act as an unprivileged user, who must reach the socket.
 chmod 755 "$run"
 trap 'rm -rf "$run"' EXIT
+# Message catalogs built by make (zh_TW, and en@pseudo for the tests), for
+# every program the tests start.
+export SSPR_LOCALEDIR="$build/locale"
 
 echo "== unit tests"
 SSPR_SRC="$top" "$build/tests/unit"

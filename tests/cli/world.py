@@ -239,8 +239,12 @@ class World:
                         NSS_WRAPPER_PASSWD=self.path("passwd"),
                         NSS_WRAPPER_GROUP=self.path("group"), LANG="C.UTF-8", LC_ALL="C.UTF-8",
                         HOME="/", TERM="dumb")
-        for k in ("SSPR_BUILD", "PYTHONPATH"):
+        # The tests read English unless they ask for another language:
+        # LANGUAGE would outrank LC_ALL for the CLIs.
+        for k in ("SSPR_BUILD", "PYTHONPATH", "LANGUAGE", "LC_MESSAGES"):
             self.env.pop(k, None)
+        # The catalogs the build made (tests/run-tests.sh sets it too).
+        self.env.setdefault("SSPR_LOCALEDIR", os.path.join(self.build, "locale"))
 
         self.smtp_port = free_port()
         self._spawn("smtp", ["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",

@@ -21,6 +21,10 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, abuse_suite());
 	srunner_add_suite(sr, privsep_daemon_suite());
 	srunner_add_suite(sr, enumeration_suite());
+	srunner_add_suite(sr, ldap_backend_suite());
+	srunner_add_suite(sr, i18n_reset_suite());
+	srunner_add_suite(sr, ldap_store_suite());
+	srunner_add_suite(sr, i18n_marked_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

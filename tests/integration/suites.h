@@ -12,3 +12,7 @@ Suite *limits_suite(void);	   /* test_limits.c */
 Suite *abuse_suite(void);	   /* test_abuse.c */
 Suite *privsep_daemon_suite(void); /* test_privsep_daemon.c */
 Suite *enumeration_suite(void);	   /* test_enumeration*.c, test_captcha_flow.c */
+Suite *ldap_backend_suite(void);   /* test_ldap_backend.c */
+Suite *i18n_reset_suite(void);	   /* test_i18n_reset.c */
+Suite *ldap_store_suite(void);	   /* test_ldap_store.c */
+Suite *i18n_marked_suite(void);	   /* test_i18n_marked.c */

@@ -89,10 +89,14 @@ cat >"$work/main.want" <<'EOF'
 /usr/share/doc/sspr/examples/pam.d drwxr-xr-x
 /usr/share/doc/sspr/examples/pam.d/README -rw-r--r-- d
 /usr/share/doc/sspr/examples/pam.d/sspr-example -rw-r--r-- d
+/usr/share/locale/zh_TW/LC_MESSAGES/sspr.mo -rw-r--r--
 /usr/share/man/man1/sspr.1 -rw-r--r-- d
 /usr/share/man/man5/sspr.conf.5 -rw-r--r-- d
 /usr/share/man/man8/ssprctl.8 -rw-r--r-- d
 /usr/share/man/man8/ssprd.8 -rw-r--r-- d
+/usr/share/sspr drwxr-xr-x
+/usr/share/sspr/sspr.ldif -rw-r--r--
+/usr/share/sspr/sspr.schema -rw-r--r--
 /var/lib/sspr drwx------
 EOF
 diff -u "$work/main.want" "$work/main.list" || fail "sspr file list"

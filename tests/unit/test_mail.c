@@ -213,7 +213,8 @@ START_TEST(test_format_headers)
 	ck_assert_ptr_nonnull(strstr(m, "\r\nSubject: Password reset code\r\n"));
 	ck_assert_ptr_nonnull(strstr(m, "\r\nMIME-Version: 1.0\r\n"));
 	ck_assert_ptr_nonnull(strstr(m, "\r\nContent-Type: text/plain; charset=UTF-8\r\n"));
-	ck_assert_ptr_nonnull(strstr(m, "\r\nContent-Transfer-Encoding: 8bit\r\n"));
+	/* ASCII text goes as it is. */
+	ck_assert_ptr_nonnull(strstr(m, "\r\nContent-Transfer-Encoding: 7bit\r\n"));
 
 	const char *mid = strstr(m, "\r\nMessage-ID: <");
 	ck_assert_ptr_nonnull(mid);
@@ -399,6 +400,125 @@ START_TEST(test_format_subject_encoded)
 }
 END_TEST
 
+/* Every header line of a Chinese subject within RFC 5322's 78 characters,
+ * every encoded-word within RFC 2047's 75, and the whole decodes back. */
+START_TEST(test_format_subject_folded)
+{
+	char dec[4096], subject[512] = "";
+	for (int i = 0; i < 12; i++)
+		strcat(subject, "您的密碼重設驗證碼，");
+	ck_assert_int_ge(python_decode_subject(subject, dec, sizeof(dec)), 4);
+	ck_assert_str_eq(dec, subject);
+
+	char *m = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(mail_format(FROM, TO, subject, "body\n", T_FIXED, &m, &len), 0);
+	const char *line = strstr(m, "\r\nSubject: ") + 2, *end = strstr(m, "\r\nMIME-Version");
+	int lines = 0;
+	while (line < end) {
+		const char *eol = strstr(line, "\r\n");
+		ck_assert_msg(eol - line <= 78, "header line of %d characters", (int)(eol - line));
+		/* Continuation lines start with a space: one folded header. */
+		ck_assert(lines == 0 ? strncmp(line, "Subject: =?UTF-8?B?", 19) == 0
+				     : line[0] == ' ');
+		lines++;
+		line = eol + 2;
+	}
+	ck_assert_int_ge(lines, 4);
+	free(m);
+}
+END_TEST
+
+/* Python's parser, as a mail client would read it: the decoded Subject and
+ * body, the charset and the transfer encoding, one per line. */
+static const char body_py[] =
+    "import sys, email, email.policy\n"
+    "raw = open(sys.argv[1], 'rb').read()\n"
+    "msg = email.message_from_bytes(raw, policy=email.policy.default)\n"
+    "assert not msg.defects, msg.defects\n"
+    "out = [msg['Subject'], msg.get_content_charset(), msg['Content-Transfer-Encoding'],\n"
+    "       msg.get_content().replace('\\r\\n', '\\n')]\n"
+    "sys.stdout.buffer.write('\\x00'.join(out).encode('utf-8'))\n";
+
+/* mail_format(subject, body), parsed by Python into out (subject, charset,
+ * encoding and body separated by NUL); the raw message in *raw. */
+static size_t python_parse(const char *subject, const char *body, char *out, size_t outsz,
+			   char **raw)
+{
+	size_t len = 0;
+	ck_assert_int_eq(mail_format(FROM, TO, subject, body, T_FIXED, raw, &len), 0);
+	assert_crlf_only(*raw, len);
+	char msgpath[128], pypath[128], cmd[512];
+	path_in_tmp(msgpath, sizeof(msgpath), "msg.eml");
+	path_in_tmp(pypath, sizeof(pypath), "body.py");
+	write_file(msgpath, *raw, len, 0600);
+	write_file(pypath, body_py, strlen(body_py), 0600);
+	snprintf(cmd, sizeof(cmd), PY " %s %s", pypath, msgpath);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	size_t n = fread(out, 1, outsz - 1, p);
+	out[n] = '\0';
+	ck_assert_int_eq(pclose(p), 0);
+	return n;
+}
+
+/* The fields python_parse wrote, NUL-separated. */
+static const char *field(const char *out, size_t n, int i)
+{
+	const char *f = out;
+	while (i-- > 0) {
+		f += strlen(f) + 1;
+		ck_assert(f < out + n + 1);
+	}
+	return f;
+}
+
+START_TEST(test_format_body_quoted_printable)
+{
+	char out[16384], body[4096] = "";
+	char *raw = NULL;
+	/* Chinese lines longer than a quoted-printable line, a code after a
+	 * full-width colon, "=" and trailing spaces that must survive, a word
+	 * longer than a line, and an empty line. */
+	strcat(body, "carol 您好：\n\n您的密碼重設驗證碼是：493817\n\n");
+	for (int i = 0; i < 6; i++)
+		strcat(body, "請在 ws1.example.org 的密碼重設提示中輸入這組驗證碼，");
+	strcat(body, "\na=b, 100% sure  \n");
+	for (int i = 0; i < 30; i++)
+		strcat(body, "abcdefghij");
+	strcat(body, "\n\n服務台：分機 5100\n");
+	size_t n = python_parse("您的密碼重設驗證碼", body, out, sizeof(out), &raw);
+	ck_assert_str_eq(field(out, n, 0), "您的密碼重設驗證碼");
+	ck_assert_str_eq(field(out, n, 1), "utf-8");
+	ck_assert_str_eq(field(out, n, 2), "quoted-printable");
+	ck_assert_str_eq(field(out, n, 3), body);
+
+	/* On the wire: 7-bit, lines of at most 76 characters, and the code
+	 * readable as it is (a soft break never splits a word). */
+	const char *b = strstr(raw, "\r\n\r\n") + 4;
+	ck_assert_ptr_nonnull(strstr(raw, "\r\nContent-Transfer-Encoding: quoted-printable\r\n"));
+	for (const char *p = raw; *p; p++)
+		ck_assert_msg((unsigned char)*p < 0x80, "8-bit byte at %zu", (size_t)(p - raw));
+	for (const char *line = b; *line;) {
+		const char *eol = strstr(line, "\r\n");
+		ck_assert_ptr_nonnull(eol);
+		ck_assert_msg(eol - line <= 76, "body line of %d characters", (int)(eol - line));
+		/* Trailing white space would be eaten by relays. */
+		ck_assert(eol == line || (eol[-1] != ' ' && eol[-1] != '\t'));
+		line = eol + 2;
+	}
+	ck_assert_ptr_nonnull(strstr(b, "493817"));
+	free(raw);
+
+	/* ASCII bodies stay 7bit and are not touched. */
+	n = python_parse("Password reset", "Your code: 493817\n", out, sizeof(out), &raw);
+	ck_assert_str_eq(field(out, n, 2), "7bit");
+	ck_assert_str_eq(field(out, n, 3), "Your code: 493817\n");
+	ck_assert_ptr_nonnull(strstr(raw, "\r\n\r\nYour code: 493817\r\n"));
+	free(raw);
+}
+END_TEST
+
 /* --- mail_url_is_loopback ---------------------------------------------- */
 
 START_TEST(test_url_loopback)
@@ -581,6 +701,8 @@ Suite *mail_suite(void)
 	tcase_add_test(tc, test_format_dates);
 	tcase_add_test(tc, test_format_rejects);
 	tcase_add_test(tc, test_format_subject_encoded);
+	tcase_add_test(tc, test_format_subject_folded);
+	tcase_add_test(tc, test_format_body_quoted_printable);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 

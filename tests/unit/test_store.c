@@ -30,7 +30,7 @@ START_TEST(open_creates_private_versioned_db)
 {
 	struct store *s = NULL;
 	ck_assert_int_eq(store_open(dir, &s), 0);
-	ck_assert_int_eq(store_schema_version(s), 5);
+	ck_assert_int_eq(store_schema_version(s), 6);
 	store_close(s);
 	char path[128];
 	snprintf(path, sizeof(path), "%s/%s", dir, STORE_DB_NAME);
@@ -39,7 +39,7 @@ START_TEST(open_creates_private_versioned_db)
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
 	/* Reopening migrates nothing and keeps the data. */
 	ck_assert_int_eq(store_open(dir, &s), 0);
-	ck_assert_int_eq(store_schema_version(s), 5);
+	ck_assert_int_eq(store_schema_version(s), 6);
 	store_close(s);
 }
 END_TEST
@@ -134,7 +134,7 @@ START_TEST(migrates_version_1_keeping_data)
 	sqlite3_close(db);
 	struct store *s = NULL;
 	ck_assert_int_eq(store_open(dir, &s), 0);
-	ck_assert_int_eq(store_schema_version(s), 5);
+	ck_assert_int_eq(store_schema_version(s), 6);
 	struct store_contact c;
 	ck_assert_int_eq(store_contact_get(s, "carol", "email", &c), 0);
 	ck_assert_str_eq(c.value, "c@example.org");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/phone.h"
+#include "common/util.h"
 #include "common/validate.h"
 #include "ssprd/mail.h"
 #include "tests/unit/suites.h"
@@ -274,6 +275,47 @@ START_TEST(test_phone)
 }
 END_TEST
 
+START_TEST(test_language_name_valid)
+{
+	static const char *const good[] = {"en", "zh_TW", "pt_BR", "sr@latin", "en@pseudo", "fil"};
+	static const char *const bad[] = {"",	    "e",	   "EN",     "zh-TW",
+					  "zh_tw",  "zh_TWN",	   "../etc", "en@",
+					  "en@a/b", "en_US.UTF-8", "abcd",   "en_US@aaaaaaaaaa"};
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++)
+		ck_assert_msg(language_name_valid(good[i]), "%s", good[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		ck_assert_msg(!language_name_valid(bad[i]), "%s", bad[i]);
+	ck_assert(!language_name_valid(NULL));
+}
+END_TEST
+
+START_TEST(test_ldap_names)
+{
+	ck_assert(ldap_attr_name_valid("mail"));
+	ck_assert(ldap_attr_name_valid("ssprEnrolment"));
+	ck_assert(ldap_attr_name_valid("x-attr-1"));
+	ck_assert(!ldap_attr_name_valid(""));
+	ck_assert(!ldap_attr_name_valid("1mail"));
+	ck_assert(!ldap_attr_name_valid("mail;binary"));
+	ck_assert(!ldap_attr_name_valid("a b"));
+	ck_assert(!ldap_attr_name_valid(NULL));
+	ck_assert(ldap_filter_template_valid("(uid=%s)", 256));
+	ck_assert(ldap_filter_template_valid("(&(objectClass=posixAccount)(uid=%s))", 256));
+	ck_assert(!ldap_filter_template_valid("uid=%s", 256));
+	ck_assert(!ldap_filter_template_valid("(uid=%s", 256));
+	ck_assert(!ldap_filter_template_valid("(uid=%s))", 256));
+	ck_assert(!ldap_filter_template_valid("(uid=x)", 256));
+	ck_assert(!ldap_filter_template_valid("(|(uid=%s)(mail=%s))", 256));
+	ck_assert(!ldap_filter_template_valid("(uid=%s%)", 256));
+	ck_assert(!ldap_filter_template_valid("(uid=%s)(x=y)", 256));
+	ck_assert(!ldap_filter_template_valid("(uid=%s)", 5));
+	ck_assert(!ldap_filter_template_valid("(uid=\x01%s)", 256));
+	ck_assert(!ldap_filter_template_valid("(uid=\t%s)", 256));
+	ck_assert(!ldap_filter_template_valid("(uid=\xc3\xa9%s)", 256));
+	ck_assert(!ldap_filter_template_valid(NULL, 256));
+}
+END_TEST
+
 Suite *validate_suite(void)
 {
 	Suite *s = suite_create("validate");
@@ -291,6 +333,8 @@ Suite *validate_suite(void)
 	tcase_add_test(tc, test_username_valid);
 	tcase_add_test(tc, test_sanitize_for_log);
 	tcase_add_test(tc, test_phone);
+	tcase_add_test(tc, test_language_name_valid);
+	tcase_add_test(tc, test_ldap_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
