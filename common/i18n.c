@@ -3,6 +3,7 @@
  * user's dialogue at a time). See common/i18n.h. */
 #include "common/i18n.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -101,6 +102,20 @@ static const struct i18n_slot *i18n_slot(const char *lang)
 out:
 	pthread_mutex_unlock(&i18n_lock);
 	return found;
+}
+
+int i18n_preload(void)
+{
+	i18n_init();
+	DIR *d = opendir(i18n_localedir);
+	if (!d)
+		return -errno;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (language_name_valid(e->d_name))
+			(void)i18n_slot(e->d_name);
+	closedir(d);
+	return 0;
 }
 
 bool i18n_available(const char *lang)

@@ -25,6 +25,13 @@
  * are loaded on first use and kept (they are read-only). */
 void i18n_init(void);
 
+/* Load every catalog under the catalog directory now: ssprd calls it
+ * before it drops privileges, so that the engine needs no access to the
+ * directory later (and reads no file during a dialogue). Catalogs not
+ * found now are still looked for on first use. 0 or negative errno (the
+ * directory cannot be read). */
+int i18n_preload(void);
+
 /* Whether a catalog for lang exists (always true for "en"). */
 bool i18n_available(const char *lang);
 

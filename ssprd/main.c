@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/conf.h"
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "common/template.h"
@@ -243,6 +244,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	load_secrets(&ctx.conf);
+	/* Before the engine drops privileges: it may not be able to read
+	 * the catalog directory as [daemon] user. */
+	r = i18n_preload();
+	if (r < 0)
+		log_warning("message catalogs: %s", strerror(-r));
 	/* The site key makes codes, authenticator seals and recovery hashes
 	 * agree on every host sharing the directory; read as root, like the
 	 * secrets. */
