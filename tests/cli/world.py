@@ -243,8 +243,13 @@ class World:
         # LANGUAGE would outrank LC_ALL for the CLIs.
         for k in ("SSPR_BUILD", "PYTHONPATH", "LANGUAGE", "LC_MESSAGES"):
             self.env.pop(k, None)
-        # The catalogs the build made (tests/run-tests.sh sets it too).
-        self.env.setdefault("SSPR_LOCALEDIR", os.path.join(self.build, "locale"))
+        # The catalogs the build made, copied where the test users can
+        # read them: the CLIs run as those users, and the checkout may be
+        # private (a 0700 clone in CI).
+        catalogs = os.environ.get("SSPR_LOCALEDIR") or os.path.join(self.build, "locale")
+        if os.path.isdir(catalogs):
+            shutil.copytree(catalogs, self.path("locale"))
+            self.env["SSPR_LOCALEDIR"] = self.path("locale")
 
         self.smtp_port = free_port()
         self._spawn("smtp", ["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
