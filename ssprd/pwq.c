@@ -44,8 +44,12 @@ static bool internal_error(int r, const char *aux)
 {
 	if (r == PWQ_ERROR_MEM_ALLOC || r == PWQ_ERROR_FATAL_FAILURE || r == PWQ_ERROR_RNG)
 		return true;
-	/* cracklib without its dictionary refuses every password. */
-	return r == PWQ_ERROR_CRACKLIB_CHECK && aux && strstr(aux, "error loading");
+	if (r != PWQ_ERROR_CRACKLIB_CHECK || !aux)
+		return false;
+	/* cracklib without its dictionary refuses every password, and so it
+	 * does when the daemon's own uid has no passwd entry (it looks the
+	 * caller up, not the user). */
+	return strstr(aux, "error loading") || strstr(aux, "not registered in the password file");
 }
 
 /* cracklib's reasons, as FascistCheck gives them without a locale. */

@@ -22,7 +22,10 @@ trap 'exit 130' INT TERM
 
 old_password="demo-password-1"
 hash=$($py -W ignore -c 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_SHA512)))' "$old_password")
-echo "demo:x:4242:4242:Demo User,,,:$dir:/bin/sh" >"$dir/passwd"
+# root too: cracklib (the policy's dictionary check) looks up the uid
+# ssprd runs as.
+printf '%s\n' "root:x:0:0:root:/root:/bin/sh" "demo:x:4242:4242:Demo User,,,:$dir:/bin/sh" \
+	>"$dir/passwd"
 echo "demo:x:4242:" >"$dir/group"
 echo "demo:$hash:19000:0:99999:7:::" >"$dir/shadow"
 chmod 600 "$dir/shadow"
