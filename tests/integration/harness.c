@@ -396,6 +396,8 @@ void world_stop(void)
 
 static void append(struct convo *c, const char *tag, const char *text)
 {
+	if (c->observe)
+		c->observe(c, tag, text);
 	size_t n = strlen(c->transcript);
 	snprintf(c->transcript + n, sizeof(c->transcript) - n, "%s%s\n", tag, text);
 }
@@ -414,6 +416,13 @@ static const char *answer_for(struct convo *c, const char *token)
 		prompt = p[0] == '\n' ? p + 1 : p;
 	if (methods_answer(token, prompt ? prompt + 2 : "", buf, sizeof(buf)))
 		return buf;
+	if (strcmp(token, "@MAIL") == 0 || strcmp(token, "@MAILWRONG") == 0) {
+		mail_code_decoded(c->last_code);
+		snprintf(buf, sizeof(buf), "%s", c->last_code);
+		if (token[5] == 'W')
+			buf[5] = buf[5] == '9' ? '0' : (char)(buf[5] + 1);
+		return buf;
+	}
 	if (strcmp(token, "@CODE") == 0 || strcmp(token, "@LATE") == 0 ||
 	    strcmp(token, "@WRONG") == 0) {
 		ck_assert_int_eq(mail_code(0, c->last_code), 0);
@@ -555,6 +564,34 @@ int mail_code(int skip, char out[7])
 	return -1;
 }
 
+void mail_code_decoded(char out[7])
+{
+	char buf[64] = "";
+	for (int i = 0; i < 50; i++) {
+		run_cmd(buf, sizeof(buf),
+			"python3 -c 'import email,email.policy,os,re,sys\n"
+			"d=sys.argv[1]\n"
+			"def key(n):\n"
+			"    m=re.match(r\"(\\d+)\\.M(\\d+)\",n)\n"
+			"    return (int(m.group(1)),int(m.group(2))) if m else (0,0)\n"
+			"for n in sorted(os.listdir(d),key=key,reverse=True):\n"
+			"    m=email.message_from_bytes(open(os.path.join(d,n),\"rb\").read(),"
+			"policy=email.policy.default)\n"
+			"    b=m.get_body((\"plain\",))\n"
+			"    c=re.search(r\"(?<![0-9])([0-9]{6})(?![0-9])\",b.get_content() if b "
+			"else \"\")\n"
+			"    if c:\n"
+			"        print(c.group(1)); break' %s 2>&1",
+			run_path("Maildir/new"));
+		if (strlen(buf) >= 6 && buf[0] >= '0' && buf[0] <= '9')
+			break;
+		usleep(100000);
+	}
+	ck_assert_msg(strlen(buf) >= 6, "no code in the mail: %s", buf);
+	memcpy(out, buf, 6);
+	out[6] = '\0';
+}
+
 const char *shadow_hash(const char *user)
 {
 	static char hash[512];
@@ -607,6 +644,12 @@ void assert_has(const struct convo *c, const char *needle)
 {
 	ck_assert_msg(strstr(c->transcript, needle) != NULL, "missing \"%s\" in transcript:\n%s",
 		      needle, c->transcript);
+}
+
+void assert_lacks(const struct convo *c, const char *needle)
+{
+	ck_assert_msg(strstr(c->transcript, needle) == NULL, "\"%s\" in transcript:\n%s", needle,
+		      c->transcript);
 }
 
 void assert_password(const char *user, const char *password, bool expect)

@@ -53,13 +53,18 @@ void smtp_pause(bool stop);
 
 /* Scripted conversation. Answers are used in order for prompts; tokens:
  * "@CODE" the code from the newest code mail, "@WRONG" a wrong code,
- * "@LATE" sleep 2.5 s then the code, "@PREV" the code of the mail before. Every message is appended
- * to transcript as "P:", "I:" or "E:" lines. */
+ * "@LATE" sleep 2.5 s then the code, "@PREV" the code of the mail before,
+ * "@MAIL" and "@MAILWRONG" the same from the newest mail in any language
+ * (mail_code_decoded). Every message is appended to transcript as "P:",
+ * "I:" or "E:" lines. */
 struct convo {
 	const char *answers[32];
 	size_t next;
 	char transcript[16384];
 	char last_code[8];
+	/* Optional: called with every message as it is appended. */
+	void (*observe)(struct convo *c, const char *tag, const char *text);
+	void *observer_data;
 };
 
 int pam_run(const char *service, const char *user, struct convo *c);
@@ -72,6 +77,9 @@ int mail_count(const char *subject, int min, int wait_ms);
 /* The code from the newest code mail (skip = 0) or an older one (skip = 1
  * for the one before), into out[7]; -1 when none. */
 int mail_code(int skip, char out[7]);
+/* The first 6-digit number in the newest mail's text, decoded by Python's
+ * email parser (quoted-printable, any language), waiting up to 5 s. */
+void mail_code_decoded(char out[7]);
 
 /* The user's current hash in the run shadow file (static buffer). */
 const char *shadow_hash(const char *user);
@@ -83,6 +91,7 @@ bool hash_matches(const char *password, const char *hash);
 /* Test assertions: the transcript contains needle; user's shadow hash does
  * (expect) or does not match password. */
 void assert_has(const struct convo *c, const char *needle);
+void assert_lacks(const struct convo *c, const char *needle);
 void assert_password(const char *user, const char *password, bool expect);
 
 /* Read a whole file (static buffer, truncated at 64 KiB). */

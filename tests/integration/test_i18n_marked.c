@@ -11,51 +11,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libpamtest.h>
-
 #include "tests/integration/harness.h"
 #include "tests/integration/suites.h"
 
 #define MARK	    "⟦"
 #define PSEUDO_SITE "[general]\nlanguage = en@pseudo\n"
 
-struct marked_convo {
-	const char *answers[32];
-	size_t next;
-	char transcript[16384];
-	char unmarked[8192]; /* the lines without the marker, one a line */
-	char code[8];
+/* The lines of a conversation without the marker, one a line. */
+struct unmarked {
+	char lines[8192];
 };
-
-/* The code from the newest mail, read by Python's email parser (the mail's
- * text is in the pseudo-language, so it is not plain ASCII). */
-static void mail_code_any(char out[8])
-{
-	char buf[64] = "";
-	for (int i = 0; i < 50; i++) {
-		run_cmd(buf, sizeof(buf),
-			"python3 -c 'import email,email.policy,os,re,sys\n"
-			"d=sys.argv[1]\n"
-			"def key(n):\n"
-			"    m=re.match(r\"(\\d+)\\.M(\\d+)\",n)\n"
-			"    return (int(m.group(1)),int(m.group(2))) if m else (0,0)\n"
-			"for n in sorted(os.listdir(d),key=key,reverse=True):\n"
-			"    m=email.message_from_bytes(open(os.path.join(d,n),\"rb\").read(),"
-			"policy=email.policy.default)\n"
-			"    b=m.get_body((\"plain\",))\n"
-			"    c=re.search(r\"(?<![0-9])([0-9]{6})(?![0-9])\",b.get_content() if b "
-			"else \"\")\n"
-			"    if c:\n"
-			"        print(c.group(1)); break' %s 2>&1",
-			run_path("Maildir/new"));
-		if (strlen(buf) >= 6 && buf[0] >= '0' && buf[0] <= '9')
-			break;
-		usleep(100000);
-	}
-	ck_assert_msg(strlen(buf) >= 6, "no code in the mail: %s", buf);
-	memcpy(out, buf, 6);
-	out[6] = '\0';
-}
 
 /* Whole lines that are not the daemon's, each with its reason. */
 static const char *const not_ours[] = {
@@ -84,88 +49,30 @@ static bool data_line(const char *line, size_t len)
 	return false;
 }
 
-/* Check every non-blank line of text; remember those without the marker. */
-static void check_lines(struct marked_convo *c, const char *tag, const char *text)
+/* The conversation's observer: check every non-blank line of text and
+ * remember those without the marker. */
+static void check_lines(struct convo *c, const char *tag, const char *text)
 {
+	struct unmarked *u = c->observer_data;
 	for (const char *p = text; *p;) {
 		size_t len = strcspn(p, "\n");
 		size_t lead = strspn(p, " \t");
 		bool blank = lead >= len;
 		if (!blank && strncmp(p + lead, MARK, strlen(MARK)) != 0 && !data_line(p, len)) {
-			size_t n = strlen(c->unmarked);
-			snprintf(c->unmarked + n, sizeof(c->unmarked) - n, "  %s%.*s\n", tag,
-				 (int)len, p);
+			size_t n = strlen(u->lines);
+			snprintf(u->lines + n, sizeof(u->lines) - n, "  %s%.*s\n", tag, (int)len,
+				 p);
 		}
 		p += len + (p[len] == '\n');
 	}
-	size_t n = strlen(c->transcript);
-	snprintf(c->transcript + n, sizeof(c->transcript) - n, "%s%s\n", tag, text);
 }
 
-static const char *marked_answer(struct marked_convo *c, const char *token)
+static void assert_all_marked(const struct convo *c)
 {
-	static char buf[8];
-	if (strcmp(token, "@MAIL") != 0 && strcmp(token, "@MAILWRONG") != 0)
-		return token;
-	mail_code_any(c->code);
-	snprintf(buf, sizeof(buf), "%s", c->code);
-	if (strcmp(token, "@MAILWRONG") == 0)
-		buf[5] = buf[5] == '9' ? '0' : (char)(buf[5] + 1);
-	return buf;
-}
-
-static int marked_conv(int n, const struct pam_message **msg, struct pam_response **resp, void *ud)
-{
-	struct marked_convo *c = ud;
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		switch (msg[i]->msg_style) {
-		case PAM_PROMPT_ECHO_ON:
-		case PAM_PROMPT_ECHO_OFF:
-			check_lines(c, "P:", msg[i]->msg);
-			if (c->next >= sizeof(c->answers) / sizeof(c->answers[0]) ||
-			    !c->answers[c->next]) {
-				check_lines(c, "X:", MARK "(script exhausted)");
-				free(r);
-				return PAM_CONV_ERR;
-			}
-			r[i].resp = strdup(marked_answer(c, c->answers[c->next++]));
-			break;
-		case PAM_TEXT_INFO:
-			check_lines(c, "I:", msg[i]->msg);
-			break;
-		case PAM_ERROR_MSG:
-			check_lines(c, "E:", msg[i]->msg);
-			break;
-		default:
-			free(r);
-			return PAM_CONV_ERR;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
-static int marked_run(const char *service, const char *user, struct marked_convo *c)
-{
-	struct pam_testcase tests[] = {pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS)};
-	_pamtest_conv(service, user, marked_conv, c, tests, 1, NULL);
-	return tests[0].op_rv;
-}
-
-static void assert_all_marked(const struct marked_convo *c)
-{
-	ck_assert_msg(c->unmarked[0] == '\0',
+	const struct unmarked *u = c->observer_data;
+	ck_assert_msg(u->lines[0] == '\0',
 		      "texts not marked for translation (no \"" MARK "\"):\n%s\ntranscript:\n%s",
-		      c->unmarked, c->transcript);
-}
-
-static void assert_seen(const struct marked_convo *c, const char *needle)
-{
-	ck_assert_msg(strstr(c->transcript, needle) != NULL, "\"%s\" not in:\n%s", needle,
-		      c->transcript);
+		      u->lines, c->transcript);
 }
 
 static void start_pseudo(void)
@@ -177,12 +84,15 @@ static void start_pseudo(void)
 /* The menu, a wrong code, a refused password, then success. */
 START_TEST(reset_dialogue_marked)
 {
-	struct marked_convo c = {.answers = {"", "y", "1", "@MAILWRONG", "@MAIL", "short",
-					     NEW_PASSWORD, NEW_PASSWORD, ""}};
-	ck_assert_int_eq(marked_run(SERVICE, "carol", &c), PAM_AUTH_ERR);
+	struct unmarked u = {""};
+	struct convo c = {.answers = {"", "y", "1", "@MAILWRONG", "@MAIL", "short", NEW_PASSWORD,
+				      NEW_PASSWORD, ""},
+			  .observe = check_lines,
+			  .observer_data = &u};
+	ck_assert_int_eq(pam_run(SERVICE, "carol", &c), PAM_AUTH_ERR);
 	/* The pseudo-language was in use, and the dialogue went to the end. */
-	assert_seen(&c, "I:" MARK);
-	assert_seen(&c, "c***@e***.org");
+	assert_has(&c, "I:" MARK);
+	assert_has(&c, "c***@e***.org");
 	assert_password("carol", NEW_PASSWORD, true);
 	assert_all_marked(&c);
 }
@@ -194,14 +104,17 @@ START_TEST(cancel_and_decoy_marked)
 {
 	const char *users[] = {"carol", "dave", "ghost"};
 	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		struct marked_convo c = {.answers = {"", "y", "0", ""}};
-		ck_assert_int_ne(marked_run(SERVICE, users[i], &c), PAM_SUCCESS);
-		assert_seen(&c, "I:" MARK);
+		struct unmarked u = {""};
+		struct convo c = {
+		    .answers = {"", "y", "0", ""}, .observe = check_lines, .observer_data = &u};
+		ck_assert_int_ne(pam_run(SERVICE, users[i], &c), PAM_SUCCESS);
+		assert_has(&c, "I:" MARK);
 		assert_all_marked(&c);
 	}
 	/* Declining at the first question. */
-	struct marked_convo n = {.answers = {"", "n", ""}};
-	ck_assert_int_eq(marked_run(SERVICE, "carol", &n), PAM_AUTH_ERR);
+	struct unmarked un = {""};
+	struct convo n = {.answers = {"", "n", ""}, .observe = check_lines, .observer_data = &un};
+	ck_assert_int_eq(pam_run(SERVICE, "carol", &n), PAM_AUTH_ERR);
 	assert_all_marked(&n);
 	assert_password("carol", OLD_PASSWORD, true);
 }
@@ -211,10 +124,13 @@ END_TEST
  * marked too. */
 START_TEST(attempt_limit_marked)
 {
-	struct marked_convo c = {.answers = {"", "y", "1", "@MAILWRONG", "@MAILWRONG", "@MAILWRONG",
-					     "@MAILWRONG", "@MAILWRONG", "", ""}};
-	ck_assert_int_eq(marked_run(SERVICE, "carol", &c), PAM_AUTH_ERR);
-	assert_seen(&c, "E:" MARK);
+	struct unmarked u = {""};
+	struct convo c = {.answers = {"", "y", "1", "@MAILWRONG", "@MAILWRONG", "@MAILWRONG",
+				      "@MAILWRONG", "@MAILWRONG", "", ""},
+			  .observe = check_lines,
+			  .observer_data = &u};
+	ck_assert_int_eq(pam_run(SERVICE, "carol", &c), PAM_AUTH_ERR);
+	assert_has(&c, "E:" MARK);
 	assert_all_marked(&c);
 	assert_password("carol", OLD_PASSWORD, true);
 }
