@@ -181,11 +181,3 @@ void secret_freep(char **s)
 {
 	secret_free(*s);
 }
-
-void format_duration(unsigned seconds, char *out, size_t outsz)
-{
-	if (seconds % 60 == 0)
-		snprintf(out, outsz, "%u minute%s", seconds / 60, seconds == 60 ? "" : "s");
-	else
-		snprintf(out, outsz, "%u seconds", seconds);
-}

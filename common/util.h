@@ -33,9 +33,6 @@ int read_secret_file(const char *path, size_t max, char **out);
 /* Monotonic clock in milliseconds. */
 int64_t now_ms(void);
 
-/* "10 minutes", "1 minute" or "90 seconds", for users. */
-void format_duration(unsigned seconds, char *out, size_t outsz);
-
 /* Valid UTF-8 of at most max bytes, no NUL, no C0 controls other than
  * those in allow (e.g. "\n"), no DEL or C1 controls. */
 bool utf8_text_valid(const char *s, size_t len, size_t max, const char *allow);

@@ -131,7 +131,7 @@ int history_record_password(const struct sspr_conf *conf, struct store *store, c
 	if (conf->history == 0)
 		return 0;
 	char *hash = NULL;
-	int r = pwhash_make(conf->hash_method, "/etc/login.defs", password, &hash);
+	int r = pwhash_make(conf->hash_method, PWHASH_LOGIN_DEFS, password, &hash);
 	if (r == 0)
 		r = store_history_add(store, user, hash, (int64_t)time(NULL), conf->history + 1);
 	secret_free(hash);

@@ -22,7 +22,6 @@
 #include "ssprd/pwmatch.h"
 #include "ssprd/shadow.h"
 
-#define LOGIN_DEFS "/etc/login.defs"
 /* pam_pwhistory keeps a line per user; a file larger than this is not one
  * we can read with a bounded buffer. */
 #define OPASSWD_MAX (4 * 1024 * 1024)
@@ -154,7 +153,7 @@ int privop_set_password(const struct sspr_conf *conf, struct privsep_session *s,
 		return r;
 	char *hash = NULL;
 	cpuslot_acquire();
-	r = pwhash_make(conf->hash_method, LOGIN_DEFS, password, &hash);
+	r = pwhash_make(conf->hash_method, PWHASH_LOGIN_DEFS, password, &hash);
 	cpuslot_release();
 	if (r < 0) {
 		log_error("hashing the new password for %s failed: %s", user, strerror(-r));

@@ -3,6 +3,9 @@
 
 #include "common/conf.h"
 
+/* Where the system sets the hash cost, as passwd(1) reads it. */
+#define PWHASH_LOGIN_DEFS "/etc/login.defs"
+
 /* Hash password with method; cost from login_defs (YESCRYPT_COST_FACTOR or
  * SHA_CRYPT_MIN/MAX_ROUNDS) when that file exists and sets it, else the
  * library default. Never returns a failure token as a hash: 0 and *out set

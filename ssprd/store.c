@@ -93,13 +93,16 @@ static const char *const migrations[] = {
     "  key TEXT PRIMARY KEY,"
     "  until INTEGER NOT NULL);",
     /* 6: the language the user chose in sspr register ('' for none), and
-     * the questions of a pending challenge when the questions themselves
-     * live in the directory ([daemon] store = ldap). */
+     * the questions of a pending challenge in a table of their own, so
+     * the marks stay on this host also when the questions live in the
+     * directory ([daemon] store = ldap); questions.pending is no longer
+     * read. */
     "ALTER TABLE registrations ADD COLUMN language TEXT NOT NULL DEFAULT '';"
     "CREATE TABLE questions_pending ("
     "  user TEXT NOT NULL,"
     "  idx INTEGER NOT NULL,"
-    "  PRIMARY KEY (user, idx));",
+    "  PRIMARY KEY (user, idx));"
+    "INSERT INTO questions_pending (user, idx) SELECT user, idx FROM questions WHERE pending = 1;",
 };
 
 int store_sql_err(struct store *s, const char *what)

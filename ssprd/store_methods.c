@@ -33,8 +33,8 @@ static int delete_user_rows(struct store *s, const char *sql, const char *user)
 	return store_step_done(s, st, "deleting");
 }
 
-/* store = ldap: the questions are in the directory, the marks of a
- * pending challenge stay on this host (like the codes). */
+/* The marks of a pending challenge stay on this host (like the codes),
+ * whichever store holds the questions. */
 static int pending_list(struct store *s, const char *user, unsigned *out, size_t max, size_t *n)
 {
 	sqlite3_stmt *st;
@@ -95,6 +95,8 @@ int store_questions_set(struct store *s, const char *user, const struct store_qu
 	if (r < 0)
 		return r;
 	r = delete_user_rows(s, "DELETE FROM questions WHERE user = ?1", user);
+	if (r == 0)
+		r = delete_user_rows(s, "DELETE FROM questions_pending WHERE user = ?1", user);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		sqlite3_stmt *st;
 		r = store_prepare(
@@ -177,50 +179,17 @@ fail:
 
 int store_questions_pending(struct store *s, const char *user, unsigned *out, size_t max, size_t *n)
 {
-	if (s->dir_store)
-		return pending_list(s, user, out, max, n);
-	sqlite3_stmt *st;
-	*n = 0;
-	int r = store_prepare(
-	    s, "SELECT idx FROM questions WHERE user = ?1 AND pending = 1 ORDER BY idx", &st);
-	if (r < 0)
-		return r;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		out[(*n)++] = (unsigned)sqlite3_column_int(st, 0);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		r = store_sql_err(s, "reading pending questions");
-	sqlite3_finalize(st);
-	return r;
+	return pending_list(s, user, out, max, n);
 }
 
 int store_questions_set_pending(struct store *s, const char *user, const unsigned *idx, size_t n)
 {
-	if (s->dir_store)
-		return pending_set(s, user, idx, n);
-	int r = begin(s);
-	if (r < 0)
-		return r;
-	r = delete_user_rows(s, "UPDATE questions SET pending = 0 WHERE user = ?1", user);
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		sqlite3_stmt *st;
-		r = store_prepare(
-		    s, "UPDATE questions SET pending = 1 WHERE user = ?1 AND idx = ?2", &st);
-		if (r < 0)
-			break;
-		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, (int)idx[i]);
-		r = store_step_done(s, st, "marking pending questions");
-	}
-	return end(s, r);
+	return pending_set(s, user, idx, n);
 }
 
 int store_questions_clear_pending(struct store *s, const char *user)
 {
-	if (s->dir_store)
-		return delete_user_rows(s, "DELETE FROM questions_pending WHERE user = ?1", user);
-	return delete_user_rows(s, "UPDATE questions SET pending = 0 WHERE user = ?1", user);
+	return delete_user_rows(s, "DELETE FROM questions_pending WHERE user = ?1", user);
 }
 
 int store_totp_set(struct store *s, const char *user, const uint8_t *sealed, size_t len,
@@ -375,10 +344,12 @@ int store_contact_delete(struct store *s, const char *user, const char *kind)
 		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
 		return store_step_done(s, st, "deleting a contact");
 	}
-	static const char *const all[] = {
-	    "DELETE FROM contacts WHERE user = ?1", "DELETE FROM questions WHERE user = ?1",
-	    "DELETE FROM totp WHERE user = ?1", "DELETE FROM recovery_codes WHERE user = ?1",
-	    "DELETE FROM codes WHERE user = ?1"};
+	static const char *const all[] = {"DELETE FROM contacts WHERE user = ?1",
+					  "DELETE FROM questions WHERE user = ?1",
+					  "DELETE FROM questions_pending WHERE user = ?1",
+					  "DELETE FROM totp WHERE user = ?1",
+					  "DELETE FROM recovery_codes WHERE user = ?1",
+					  "DELETE FROM codes WHERE user = ?1"};
 	int r = begin(s);
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(all); i++)
 		r = delete_user_rows(s, all[i], user);
