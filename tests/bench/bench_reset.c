@@ -4,7 +4,7 @@
  *
  *   bench_reset setup DIR USERS
  *       write DIR/passwd, DIR/group (nss_wrapper) and DIR/shadow for
- *       bench000.. with uids from 20000
+ *       bench000.. with uids from 20000, and sspr (990), the engine's user
  *   bench_reset throughput|isolation|footprint OPTIONS
  *       --socket PATH --inbox PATH --users N --daemon-pid PID --smtp-pid PID
  *       throughput: --conf PATH --seconds S --clients 1,8,64,32/1000,1
@@ -13,7 +13,7 @@
  *       isolation:  --base S --stall S
  *       footprint:  --open N
  *   bench_reset rss PID LABEL
- *       one line with the process's VmRSS
+ *       one line with the VmRSS of ssprd (PID) and its engine, if split
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,6 +30,7 @@
 #include "tests/bench/bench_reset.h"
 
 #define FIRST_UID    20000
+#define ENGINE_UID   990
 #define OLD_PASSWORD "Old-bench-pass-1"
 #define LOGIN_DEFS   "/etc/login.defs"
 #define MAX_THINK_MS 10000
@@ -45,10 +46,14 @@ static int write_files(const char *dir, unsigned n, const char *hash)
 		FILE *f = fopen(path, "we");
 		if (!f)
 			return -errno;
+		/* sspr: the engine's user when ssprd splits. */
 		if (k == 0)
-			fprintf(f, "root:x:0:0:root:/root:/bin/sh\n");
+			fprintf(f,
+				"root:x:0:0:root:/root:/bin/sh\n"
+				"sspr:x:%u:%u:sspr engine:/nonexistent:/usr/sbin/nologin\n",
+				ENGINE_UID, ENGINE_UID);
 		else if (k == 1)
-			fprintf(f, "root:x:0:\n");
+			fprintf(f, "root:x:0:\nsspr:x:%u:\n", ENGINE_UID);
 		else
 			fprintf(f, "root:*:%ld:0:99999:7:::\n", today);
 		for (unsigned i = 0; i < n; i++) {
@@ -126,11 +131,9 @@ static int usage(void)
 
 static int rss_line(const char *pid, const char *label)
 {
-	long rss, hwm, threads;
-	if (proc_status((pid_t)atoi(pid), &rss, &hwm, &threads) < 0)
-		return 1;
-	printf("   %-44s %8ld KiB  (threads %ld, peak %ld KiB)\n", label, rss, threads, hwm);
-	return 0;
+	struct bench_env env = {.daemon_pid = (pid_t)atoi(pid)};
+	env.engine_pid = proc_same_child(env.daemon_pid);
+	return footprint_now(&env, label) < 0;
 }
 
 /* A failed SMTP stall must not leave the sink stopped. */
@@ -223,6 +226,7 @@ int main(int argc, char **argv)
 	}
 	if (!env.socket || !inbox || env.daemon_pid <= 0 || env.smtp_pid <= 0)
 		return usage();
+	env.engine_pid = proc_same_child(env.daemon_pid);
 	int r = inbox_open(inbox, env.nusers, &env.inbox);
 	if (r < 0) {
 		fprintf(stderr, "bench_reset: inbox %s: %s\n", inbox, strerror(-r));

@@ -27,6 +27,7 @@ struct bench_env {
 	const char *socket;  /* ssprd's socket */
 	unsigned nusers;     /* bench000 .. bench<nusers-1> */
 	pid_t daemon_pid;    /* for /proc and perf */
+	pid_t engine_pid;    /* its engine when ssprd split (user = ...), else 0 */
 	pid_t smtp_pid;	     /* for /proc and SIGSTOP */
 	struct inbox *inbox; /* codes from the SMTP sink */
 	/* A perf event counting crypt_ra() calls in ssprd (a uprobe that
@@ -111,3 +112,5 @@ int section_throughput(const struct bench_env *env, const char *conf_path, unsig
 		       const struct level *levels, unsigned nlevels);
 int section_isolation(const struct bench_env *env, unsigned base_s, unsigned stall_s);
 int section_footprint(const struct bench_env *env, unsigned count);
+/* One footprint row for ssprd as it is now (VmRSS, threads, peak). */
+int footprint_now(const struct bench_env *env, const char *label);

@@ -27,10 +27,42 @@ static int raise_nofile(unsigned want)
 	return setrlimit(RLIMIT_NOFILE, &rl) < 0 ? -errno : 0;
 }
 
-static void status_or_zero(pid_t pid, long *rss, long *hwm, long *threads)
+struct mem {
+	long rss, hwm, threads; /* KiB, KiB, count */
+};
+
+static struct mem mem_of(pid_t pid)
 {
-	if (proc_status(pid, rss, hwm, threads) < 0)
-		*rss = *hwm = *threads = 0;
+	struct mem m = {0, 0, 0};
+	if (pid <= 0 || proc_status(pid, &m.rss, &m.hwm, &m.threads) < 0)
+		m = (struct mem){0, 0, 0};
+	return m;
+}
+
+/* The engine holds the dialogues; after the split the privileged process
+ * has a thread per request channel, so it is shown too. */
+static void mem_row(const struct bench_env *env, const char *label, unsigned n, struct mem e,
+		    struct mem p, bool peak)
+{
+	char num[16] = "";
+	if (n)
+		snprintf(num, sizeof(num), "%u", n);
+	printf("   %-38s %5s %8ld KiB  threads %4ld", label, num, e.rss, e.threads);
+	if (peak)
+		printf(", peak %ld KiB", e.hwm);
+	if (env->engine_pid > 0)
+		printf("  | privileged %6ld KiB  threads %4ld", p.rss, p.threads);
+	printf("\n");
+}
+
+int footprint_now(const struct bench_env *env, const char *label)
+{
+	pid_t epid = env->engine_pid > 0 ? env->engine_pid : env->daemon_pid;
+	struct mem e = mem_of(epid), p = mem_of(env->engine_pid > 0 ? env->daemon_pid : 0);
+	if (e.rss == 0)
+		return -ESRCH;
+	mem_row(env, label, 0, e, p, true);
+	return 0;
 }
 
 int section_footprint(const struct bench_env *env, unsigned count)
@@ -44,8 +76,10 @@ int section_footprint(const struct bench_env *env, unsigned count)
 	struct dlg *d = calloc(count, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	long rss0, hwm0, thr0, rss1, hwm1, thr1, rss2, hwm2, thr2;
-	status_or_zero(env->daemon_pid, &rss0, &hwm0, &thr0);
+	/* e: the process that holds the dialogues; p: the privileged one. */
+	pid_t epid = env->engine_pid > 0 ? env->engine_pid : env->daemon_pid;
+	pid_t ppid = env->engine_pid > 0 ? env->daemon_pid : 0;
+	struct mem e0 = mem_of(epid), p0 = mem_of(ppid);
 
 	unsigned open_n = 0, failed = 0;
 	int64_t t0 = now_us(), deadline = t0 + OPEN_BUDGET_S * 1000000LL;
@@ -71,7 +105,7 @@ int section_footprint(const struct bench_env *env, unsigned count)
 	}
 	double open_s = (double)(now_us() - t0) / 1e6;
 	usleep(SETTLE_US);
-	status_or_zero(env->daemon_pid, &rss1, &hwm1, &thr1);
+	struct mem e1 = mem_of(epid), p1 = mem_of(ppid), e2, p2;
 
 	for (unsigned i = 0; i < open_n; i++)
 		dlg_close(&d[i]);
@@ -80,19 +114,27 @@ int section_footprint(const struct bench_env *env, unsigned count)
 	int64_t gone = now_us() + GONE_WAIT_S * 1000000LL;
 	do {
 		usleep(100000);
-		status_or_zero(env->daemon_pid, &rss2, &hwm2, &thr2);
-	} while (thr2 > thr0 && now_us() < gone);
+		e2 = mem_of(epid);
+		p2 = mem_of(ppid);
+	} while ((e2.threads > e0.threads || p2.threads > p0.threads) && now_us() < gone);
 
 	char a[32], b[32];
-	printf("4. Footprint: ssprd resident memory (VmRSS from /proc/%d/status)\n",
-	       (int)env->daemon_pid);
-	printf("   %-44s %8ld KiB  (threads %ld)\n", "idle, fresh daemon, users enrolled", rss0,
-	       thr0);
-	printf("   %-33s %10u %8ld KiB  (threads %ld, peak %ld KiB)\n",
-	       "open dialogues at the first prompt", open_n, rss1, thr1, hwm1);
-	printf("   %-44s %8.1f KiB\n", "added per open dialogue",
-	       open_n ? (double)(rss1 - rss0) / open_n : 0.0);
-	printf("   %-44s %8ld KiB  (threads %ld)\n", "all closed again", rss2, thr2);
+	if (env->engine_pid > 0)
+		printf("4. Footprint: ssprd resident memory (VmRSS): the engine, pid %d, which "
+		       "holds the dialogues, and the privileged process, pid %d\n",
+		       (int)env->engine_pid, (int)env->daemon_pid);
+	else
+		printf("4. Footprint: ssprd resident memory (VmRSS from /proc/%d/status)\n",
+		       (int)env->daemon_pid);
+	mem_row(env, "idle, fresh daemon, users enrolled", 0, e0, p0, false);
+	mem_row(env, "open dialogues at the first prompt", open_n, e1, p1, true);
+	printf("   %-44s %8.1f KiB", "added per open dialogue",
+	       open_n ? (double)(e1.rss - e0.rss) / open_n : 0.0);
+	if (env->engine_pid > 0)
+		printf("  | privileged %6.1f KiB",
+		       open_n ? (double)(p1.rss - p0.rss) / open_n : 0.0);
+	printf("\n");
+	mem_row(env, "all closed again", 0, e2, p2, false);
 	printf("   opening them took %.1f s; first prompt p50 %s ms, p99 %s ms; %u refused or "
 	       "failed\n",
 	       open_s, fmt_ms(samples_pct(&first, 50), a, sizeof(a)),

@@ -157,8 +157,13 @@ static int perf_start(const struct bench_env *env, const char *out, struct perf_
 	char events[512];
 	snprintf(events, sizeof(events), "%s%s%s", FSYNC_EVENTS, env->crypt_event ? "," : "",
 		 env->crypt_event ? env->crypt_event : "");
+	char pids[64];
+	if (env->engine_pid > 0)
+		snprintf(pids, sizeof(pids), "%d,%d", (int)env->daemon_pid, (int)env->engine_pid);
+	else
+		snprintf(pids, sizeof(pids), "%d", (int)env->daemon_pid);
 	int64_t t0 = now_us();
-	int r = perf_count_start(pc, env->daemon_pid, events, out);
+	int r = perf_count_start(pc, pids, events, out);
 	if (r < 0)
 		fprintf(stderr, "bench_reset: perf stat did not start counting: %s\n",
 			strerror(-r));
@@ -216,7 +221,9 @@ static void *worker_main(void *arg)
 struct phase {
 	unsigned clients, users, think_ms, ok, failed;
 	double seconds;
-	int64_t daemon_cpu, smtp_cpu, self_cpu, busy; /* ms of CPU */
+	/* ms of CPU; priv_cpu is the privileged process's part of daemon_cpu
+	 * when ssprd split, else -1 */
+	int64_t daemon_cpu, priv_cpu, smtp_cpu, self_cpu, busy;
 	long fsyncs, crypts;
 	struct reset_stats st;
 };
@@ -228,6 +235,7 @@ static int run_phase(const struct bench_env *env, struct phase *ph, unsigned sec
 	if (!w)
 		return -ENOMEM;
 	int64_t d0 = proc_cpu_ms(env->daemon_pid), m0 = proc_cpu_ms(env->smtp_pid);
+	int64_t e0 = env->engine_pid > 0 ? proc_cpu_ms(env->engine_pid) : 0;
 	int64_t s0 = self_cpu_ms(), b0 = system_busy_ms();
 	/* Counting starts before the first dialogue does and stops after the
 	 * last one ended: the counts are per dialogue. */
@@ -251,7 +259,9 @@ static int run_phase(const struct bench_env *env, struct phase *ph, unsigned sec
 	}
 	ph->seconds = (double)(now_us() - t0) / 1e6;
 	perf_stop(&pc, counting, perf_out, env->crypt_event, &ph->fsyncs, &ph->crypts);
-	ph->daemon_cpu = proc_cpu_ms(env->daemon_pid) - d0;
+	ph->priv_cpu = env->engine_pid > 0 ? proc_cpu_ms(env->daemon_pid) - d0 : -1;
+	ph->daemon_cpu = proc_cpu_ms(env->daemon_pid) - d0 +
+			 (env->engine_pid > 0 ? proc_cpu_ms(env->engine_pid) - e0 : 0);
 	ph->smtp_cpu = proc_cpu_ms(env->smtp_pid) - m0;
 	ph->self_cpu = self_cpu_ms() - s0;
 	ph->busy = system_busy_ms() - b0;
@@ -306,21 +316,23 @@ static void print_rates(struct phase *ph, unsigned n, int64_t hash_us, long core
  * for everything else on the machine (other people's work skews a run). */
 static void print_cpu(struct phase *ph, unsigned n)
 {
-	printf("   %9s %10s %10s %10s %13s %9s\n", "clients", "ssprd CPU", "SMTP CPU", "load CPU",
-	       "other procs", "fsyncs");
-	printf("   %9s %10s %10s %10s %13s %9s\n", "", "ms/dlg", "ms/dlg", "ms/dlg", "cores busy",
-	       "/dlg");
+	printf("   %9s %10s %10s %10s %10s %13s %9s\n", "clients", "ssprd CPU", "of which",
+	       "SMTP CPU", "load CPU", "other procs", "fsyncs");
+	printf("   %9s %10s %10s %10s %10s %13s %9s\n", "", "ms/dlg", "privileged", "ms/dlg",
+	       "ms/dlg", "cores busy", "/dlg");
 	for (unsigned i = 0; i < n; i++) {
 		double k = ph[i].ok ? ph[i].ok : 1;
-		char f[32] = "-", o[32] = "-", name[32];
+		char f[32] = "-", o[32] = "-", p[32] = "-", name[32];
+		if (ph[i].priv_cpu >= 0)
+			snprintf(p, sizeof(p), "%.1f", (double)ph[i].priv_cpu / k);
 		if (ph[i].fsyncs >= 0)
 			snprintf(f, sizeof(f), "%.1f", (double)ph[i].fsyncs / k);
 		int64_t other = ph[i].busy - ph[i].daemon_cpu - ph[i].smtp_cpu - ph[i].self_cpu;
 		if (ph[i].busy >= 0)
 			snprintf(o, sizeof(o), "%.2f",
 				 (double)(other > 0 ? other : 0) / 1000.0 / ph[i].seconds);
-		printf("   %9s %10.1f %10.1f %10.1f %13s %9s\n",
-		       level_name(ph, i, name, sizeof(name)), (double)ph[i].daemon_cpu / k,
+		printf("   %9s %10.1f %10s %10.1f %10.1f %13s %9s\n",
+		       level_name(ph, i, name, sizeof(name)), (double)ph[i].daemon_cpu / k, p,
 		       (double)ph[i].smtp_cpu / k, (double)ph[i].self_cpu / k, o, f);
 	}
 }
@@ -410,9 +422,9 @@ int section_throughput(const struct bench_env *env, const char *conf_path, unsig
 		usleep(100000);
 
 	char a[32];
-	printf("2. Reset throughput: complete dialogues through build/ssprd; protocol-level load "
-	       "client, aiosmtpd on loopback, %u users\n",
-	       users);
+	printf("2. Reset throughput: complete dialogues through build/ssprd (%s); protocol-level "
+	       "load client, aiosmtpd on loopback, %u users\n",
+	       env->engine_pid > 0 ? "privilege split, as installed" : "no privilege split", users);
 	printf("   one %s hash (pwhash_make, costs of %s): %s ms; x %ld cores: %.1f hashes/s "
 	       "= the limit at one hash per dialogue\n",
 	       method, LOGIN_DEFS, fmt_ms(hash_us, a, sizeof(a)), cores,

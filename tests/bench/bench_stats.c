@@ -1,5 +1,6 @@
 #include "tests/bench/bench_stats.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -137,6 +138,46 @@ int64_t proc_cpu_ms(pid_t pid)
 	return (int64_t)((ut + st) * 1000ULL / (unsigned long long)(hz > 0 ? hz : 100));
 }
 
+/* The command name and parent of a process from /proc/PID/stat. */
+static int proc_comm_ppid(pid_t pid, char *comm, size_t commsz, pid_t *ppid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+	int parent = 0;
+	if (!open || !close || close < open || sscanf(close + 2, "%*c %d", &parent) != 1)
+		return -EINVAL;
+	snprintf(comm, commsz, "%.*s", (int)(close - open - 1), open + 1);
+	*ppid = (pid_t)parent;
+	return 0;
+}
+
+pid_t proc_same_child(pid_t parent)
+{
+	char want[64], comm[64];
+	pid_t pp;
+	if (proc_comm_ppid(parent, want, sizeof(want), &pp) < 0)
+		return 0;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return 0;
+	pid_t found = 0;
+	for (struct dirent *de; !found && (de = readdir(d));) {
+		pid_t pid = (pid_t)atoi(de->d_name);
+		if (pid > 0 && proc_comm_ppid(pid, comm, sizeof(comm), &pp) == 0 && pp == parent &&
+		    strcmp(comm, want) == 0)
+			found = pid;
+	}
+	closedir(d);
+	return found;
+}
+
 int64_t self_cpu_ms(void)
 {
 	struct rusage ru;
@@ -203,7 +244,8 @@ static void perf_reap(struct perf_count *pc)
 	pc->pid = 0;
 }
 
-int perf_count_start(struct perf_count *pc, pid_t target, const char *events, const char *out)
+int perf_count_start(struct perf_count *pc, const char *targets, const char *events,
+		     const char *out)
 {
 	int sv[2];
 	*pc = (struct perf_count){.fd = -1};
@@ -211,7 +253,7 @@ int perf_count_start(struct perf_count *pc, pid_t target, const char *events, co
 		return -errno;
 	pid_t pid = fork();
 	if (pid == 0) {
-		char p[32], control[64];
+		char control[64];
 		/* perf's end stays open across exec (dup drops CLOEXEC); it
 		 * reads commands from it and writes its acks to it. */
 		int c = dup(sv[1]);
@@ -220,10 +262,9 @@ int perf_count_start(struct perf_count *pc, pid_t target, const char *events, co
 			dup2(null, 1);
 			dup2(null, 2);
 		}
-		snprintf(p, sizeof(p), "%d", (int)target);
 		snprintf(control, sizeof(control), "fd:%d,%d", c, c);
 		execlp("perf", "perf", "stat", "-x", ",", "-o", out, "--delay=-1", "--control",
-		       control, "-e", events, "-p", p, (char *)NULL);
+		       control, "-e", events, "-p", targets, (char *)NULL);
 		_exit(127);
 	}
 	int r = pid < 0 ? -errno : 0;

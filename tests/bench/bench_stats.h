@@ -31,6 +31,9 @@ int64_t samples_max(struct samples *s);
 int proc_status(pid_t pid, long *rss_kb, long *hwm_kb, long *threads);
 /* User + system CPU time of a whole process, in milliseconds; -1 on error. */
 int64_t proc_cpu_ms(pid_t pid);
+/* A child process of parent with the same command name (ssprd's engine
+ * after the privilege split), or 0 when there is none. */
+pid_t proc_same_child(pid_t parent);
 /* Same, for this process (all threads). */
 int64_t self_cpu_ms(void);
 /* CPU time all processes on the machine used (not idle), in milliseconds
@@ -48,7 +51,9 @@ struct perf_count {
 	pid_t pid;
 	int fd; /* our end of perf's --control socket */
 };
-/* 0 once perf counts events (CSV into out); -errno when it cannot. */
-int perf_count_start(struct perf_count *pc, pid_t target, const char *events, const char *out);
+/* 0 once perf counts events of the processes in targets ("PID" or
+ * "PID,PID", summed; CSV into out); -errno when it cannot. */
+int perf_count_start(struct perf_count *pc, const char *targets, const char *events,
+		     const char *out);
 /* Stop counting, let perf write out, reap it. NULL-safe, idempotent. */
 void perf_count_stop(struct perf_count *pc);

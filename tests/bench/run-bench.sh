@@ -7,8 +7,9 @@
 # SSPR_BENCH_SECONDS per throughput level [15], SSPR_BENCH_CLIENTS
 # [1,8,64,32/1000,1; N/T means N clients that pause about T ms before every
 # answer],
-# SSPR_BENCH_STALL [30], SSPR_BENCH_OPEN [1000], SSPR_BENCH_KEEP=1 keeps the
-# run directory (logs) for a look afterwards.
+# SSPR_BENCH_STALL [30], SSPR_BENCH_OPEN [1000], SSPR_BENCH_SPLIT [1; 0 runs
+# ssprd without the privilege split], SSPR_BENCH_KEEP=1 keeps the run
+# directory (logs) for a look afterwards.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 py=/usr/bin/python3
@@ -17,6 +18,13 @@ seconds=${SSPR_BENCH_SECONDS:-15}
 clients=${SSPR_BENCH_CLIENTS:-1,8,64,32/1000,1}
 stall=${SSPR_BENCH_STALL:-30}
 open_n=${SSPR_BENCH_OPEN:-1000}
+# As installed, ssprd started as root splits: a privileged process and the
+# engine as [daemon] user. SSPR_BENCH_SPLIT=0 runs it in one process.
+case ${SSPR_BENCH_SPLIT:-1} in
+0) daemon_user="" ;;
+1) daemon_user=sspr ;;
+*) echo "bench: SSPR_BENCH_SPLIT must be 0 or 1" >&2 && exit 2 ;;
+esac
 
 run=$(mktemp -d /tmp/sspr-bench.XXXXXX)
 chmod 755 "$run"
@@ -55,6 +63,9 @@ bin="$run/bin"
 mkdir "$bin"
 cp "$top/build/ssprd" "$top/build/ssprctl" "$top/build/pam_sspr.so" \
 	"$top/build/bench/bench_login" "$top/build/bench/bench_reset" "$bin/"
+# The message catalogs too (ssprd warns when it has none).
+cp -R "$top/build/locale" "$run/locale"
+export SSPR_LOCALEDIR="$run/locale"
 
 log() { echo "bench: $*" >&2; }
 fail() {
@@ -107,7 +118,7 @@ helpdesk = Bench helpdesk.
 [daemon]
 socket = $run/ssprd.sock
 state_dir = $run/state
-user =
+user = $daemon_user
 max_connections = 1024
 [backend]
 shadow_file = $run/shadow
