@@ -135,12 +135,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_parse(&r, text, size);
 	free(text);
 
-	size_t n = strnlen((const char *)data, size);
-	char *s = malloc(n + 1);
+	/* Up to the first NUL, terminated. */
+	char *s = strndup((const char *)data, size);
 	if (!s)
 		abort();
-	memcpy(s, data, n);
-	s[n] = '\0';
 	fuzz_same(s);
 	fuzz_pool(s);
 	free(s);

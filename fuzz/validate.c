@@ -169,12 +169,10 @@ static void fuzz_time(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t n = strnlen((const char *)data, size);
-	char *s = malloc(n + 1);
+	/* Up to the first NUL, terminated. */
+	char *s = strndup((const char *)data, size);
 	if (!s)
 		abort();
-	memcpy(s, data, n);
-	s[n] = '\0';
 	fuzz_email(s);
 	fuzz_phone(s);
 	fuzz_username(s);

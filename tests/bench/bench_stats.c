@@ -116,21 +116,29 @@ int proc_status(pid_t pid, long *rss_kb, long *hwm_kb, long *threads)
 	return *rss_kb >= 0 ? 0 : -ENODATA;
 }
 
-int64_t proc_cpu_ms(pid_t pid)
+/* /proc/PID/stat into buf; the fields after the command name start two
+ * bytes after the returned ')' (the name may hold spaces and parentheses,
+ * so the last one). NULL when unreadable. */
+static char *proc_stat_read(pid_t pid, char *buf, size_t bufsz)
 {
-	char path[64], buf[2048];
+	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+		return NULL;
+	size_t n = fread(buf, 1, bufsz - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	/* The command name may hold spaces and parentheses: fields start
-	 * after the last ')'. utime and stime are fields 14 and 15. */
-	char *p = strrchr(buf, ')');
+	return strrchr(buf, ')');
+}
+
+int64_t proc_cpu_ms(pid_t pid)
+{
+	char buf[2048];
+	char *p = proc_stat_read(pid, buf, sizeof(buf));
 	if (!p)
 		return -1;
+	/* utime and stime are fields 14 and 15. */
 	unsigned long long ut = 0, st = 0;
 	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return -1;
@@ -141,17 +149,13 @@ int64_t proc_cpu_ms(pid_t pid)
 /* The command name and parent of a process from /proc/PID/stat. */
 static int proc_comm_ppid(pid_t pid, char *comm, size_t commsz, pid_t *ppid)
 {
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+	char buf[512];
+	char *close = proc_stat_read(pid, buf, sizeof(buf));
+	if (!close)
+		return -ESRCH;
+	char *open = strchr(buf, '(');
 	int parent = 0;
-	if (!open || !close || close < open || sscanf(close + 2, "%*c %d", &parent) != 1)
+	if (!open || close < open || sscanf(close + 2, "%*c %d", &parent) != 1)
 		return -EINVAL;
 	snprintf(comm, commsz, "%.*s", (int)(close - open - 1), open + 1);
 	*ppid = (pid_t)parent;
